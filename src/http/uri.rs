@@ -1,0 +1,1 @@
+//! (path normalisation; filled in by the router work)

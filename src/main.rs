@@ -1,0 +1,2 @@
+//! The `gatelite` command line (being built).
+fn main() {}

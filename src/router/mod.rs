@@ -1,0 +1,1 @@
+//! (module header; filled in by the router work)

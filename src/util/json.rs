@@ -1,0 +1,1 @@
+//! (JSON; filled in by the auth work)

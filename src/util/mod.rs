@@ -1,0 +1,5 @@
+//! Leaf utilities with no crate-internal dependencies: the injectable clock,
+//! a small strict JSON reader/writer and request ids.
+
+pub mod clock;
+pub mod json;
