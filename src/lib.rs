@@ -20,4 +20,6 @@ pub mod config;
 pub mod crypto;
 pub mod http;
 pub mod router;
+pub mod sys;
+pub mod upstream;
 pub mod util;

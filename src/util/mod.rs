@@ -2,4 +2,5 @@
 //! a small strict JSON reader/writer and request ids.
 
 pub mod clock;
+pub mod ids;
 pub mod json;
