@@ -367,3 +367,246 @@ fn parse_headers<'b>(
         pos += name_len + 1 + lead + value_len + 2;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::limits::MAX_HEADERS;
+
+    /// Parses `buf` as a request with default limits and a full header slice.
+    fn req(buf: &[u8]) -> Result<Status<(RequestHead<'_>, Vec<(String, Vec<u8>)>)>, ParseError> {
+        let mut headers = [EMPTY_HEADER; MAX_HEADERS];
+        Ok(match parse_request(buf, &mut headers, &Limits::default())? {
+            Status::Complete(head) => Status::Complete((head, owned(&headers[..head.header_count]))),
+            Status::Partial => Status::Partial,
+        })
+    }
+
+    fn owned(headers: &[Header]) -> Vec<(String, Vec<u8>)> {
+        headers.iter().map(|h| (h.name.to_string(), h.value.to_vec())).collect()
+    }
+
+    /// Table of requests that must be refused: `input => ParseError, status`.
+    macro_rules! req_err {
+        ($($name:ident: $buf:expr => $err:ident, $status:expr;)*) => {$(
+            #[test]
+            fn $name() {
+                let got = req($buf);
+                assert_eq!(got.map(|_| ()), Err(ParseError::$err), "{:?}", String::from_utf8_lossy($buf));
+                assert_eq!(ParseError::$err.status(), $status);
+            }
+        )*};
+    }
+
+    /// Table of requests that must parse: method, target, version, headers.
+    macro_rules! req_ok {
+        ($($name:ident: $buf:expr => $method:expr, $target:expr, $version:ident, [$(($h:expr, $v:expr)),*];)*) => {$(
+            #[test]
+            fn $name() {
+                let buf: &[u8] = $buf;
+                let Ok(Status::Complete((head, headers))) = req(buf) else {
+                    panic!("not complete: {:?}", req(buf));
+                };
+                assert_eq!(head.method, $method);
+                assert_eq!(head.target, $target);
+                assert_eq!(head.version, Version::$version);
+                assert_eq!(head.head_len, buf.len());
+                let expected: Vec<(String, Vec<u8>)> =
+                    vec![$(($h.to_string(), $v.as_bytes().to_vec())),*];
+                assert_eq!(headers, expected);
+            }
+        )*};
+    }
+
+    req_ok! {
+        simple_get: b"GET / HTTP/1.1\r\nHost: a\r\n\r\n" => "GET", "/", Http11, [("Host", "a")];
+        http10_no_headers: b"GET /x?y=1 HTTP/1.0\r\n\r\n" => "GET", "/x?y=1", Http10, [];
+        ows_trimmed: b"POST /p HTTP/1.1\r\nX-A: \t v a l \t\r\nX-B:\r\nX-C:   \r\n\r\n"
+            => "POST", "/p", Http11, [("X-A", "v a l"), ("X-B", ""), ("X-C", "")];
+        leading_empty_lines: b"\r\n\r\nGET / HTTP/1.1\r\n\r\n" => "GET", "/", Http11, [];
+        absolute_form: b"GET http://a.example/x HTTP/1.1\r\nHost: a.example\r\n\r\n"
+            => "GET", "http://a.example/x", Http11, [("Host", "a.example")];
+        asterisk_form: b"OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n" => "OPTIONS", "*", Http11, [("Host", "a")];
+        token_method: b"M-SEARCH! / HTTP/1.1\r\n\r\n" => "M-SEARCH!", "/", Http11, [];
+        obs_text_value: b"GET / HTTP/1.1\r\nX: caf\xc3\xa9\r\n\r\n" => "GET", "/", Http11, [("X", "caf\u{e9}")];
+        colon_in_value: b"GET / HTTP/1.1\r\nHost: a:80\r\nX: a:b\r\n\r\n"
+            => "GET", "/", Http11, [("Host", "a:80"), ("X", "a:b")];
+    }
+
+    #[test]
+    fn obs_text_value_is_raw_bytes() {
+        // The macro above compares UTF-8 strings; check the raw 0x80 byte too.
+        let buf = b"GET / HTTP/1.1\r\nX: \x80\xff\r\n\r\n";
+        let mut headers = [EMPTY_HEADER; 4];
+        let Ok(Status::Complete(head)) = parse_request(buf, &mut headers, &Limits::default()) else {
+            panic!()
+        };
+        assert_eq!(headers[..head.header_count][0].value, b"\x80\xff");
+    }
+
+    req_err! {
+        http09: b"GET /\r\n\r\n" => MissingVersion, 400;
+        http09_bare_lf: b"GET /\n" => MissingVersion, 400;
+        http2_version: b"GET / HTTP/2.0\r\n\r\n" => UnsupportedVersion, 505;
+        http12_version: b"GET / HTTP/1.2\r\n\r\n" => UnsupportedVersion, 505;
+        http09_version: b"GET / HTTP/0.9\r\n\r\n" => UnsupportedVersion, 505;
+        lowercase_version: b"GET / http/1.1\r\n\r\n" => BadVersion, 400;
+        short_version: b"GET / HTTP/1\r\n\r\n" => BadVersion, 400;
+        long_version: b"GET / HTTP/1.10\r\n\r\n" => BadRequestLine, 400;
+        double_space: b"GET  / HTTP/1.1\r\n\r\n" => BadRequestLine, 400;
+        leading_space: b" GET / HTTP/1.1\r\n\r\n" => BadRequestLine, 400;
+        space_in_target: b"GET /a b HTTP/1.1\r\n\r\n" => BadVersion, 400;
+        trailing_space: b"GET / HTTP/1.1 \r\n\r\n" => BadRequestLine, 400;
+        bad_method_char: b"G(T / HTTP/1.1\r\n\r\n" => BadMethod, 400;
+        ctl_in_target: b"GET /\x01 HTTP/1.1\r\n\r\n" => BadTarget, 400;
+        nonascii_target: b"GET /\xc3\xa9 HTTP/1.1\r\n\r\n" => BadTarget, 400;
+        tab_in_target: b"GET /\t HTTP/1.1\r\n\r\n" => BadTarget, 400;
+        bare_lf_request_line: b"GET / HTTP/1.1\nHost: a\r\n\r\n" => BareLf, 400;
+        bare_lf_header: b"GET / HTTP/1.1\r\nHost: a\n\r\n" => BareLf, 400;
+        bare_lf_end: b"GET / HTTP/1.1\r\nHost: a\r\n\n" => BareLf, 400;
+        cr_without_lf: b"GET / HTTP/1.1\r\nHost: a\rX: b\r\n\r\n" => BadLineEnding, 400;
+        bare_lf_leading: b"\nGET / HTTP/1.1\r\n\r\n" => BareLf, 400;
+        space_before_colon: b"GET / HTTP/1.1\r\nHost : a\r\n\r\n" => WhitespaceBeforeColon, 400;
+        tab_before_colon: b"GET / HTTP/1.1\r\nHost\t: a\r\n\r\n" => WhitespaceBeforeColon, 400;
+        obs_fold: b"GET / HTTP/1.1\r\nX: a\r\n  b\r\n\r\n" => ObsFold, 400;
+        space_after_start_line: b"GET / HTTP/1.1\r\n Host: a\r\n\r\n" => ObsFold, 400;
+        empty_name: b"GET / HTTP/1.1\r\n: a\r\n\r\n" => BadHeaderName, 400;
+        no_colon: b"GET / HTTP/1.1\r\nHost\r\n\r\n" => BadHeaderName, 400;
+        bad_name_char: b"GET / HTTP/1.1\r\nHo(st: a\r\n\r\n" => BadHeaderName, 400;
+        nul_in_value: b"GET / HTTP/1.1\r\nX: a\x00b\r\n\r\n" => BadHeaderValue, 400;
+        ctl_in_value: b"GET / HTTP/1.1\r\nX: a\x1bb\r\n\r\n" => BadHeaderValue, 400;
+        del_in_value: b"GET / HTTP/1.1\r\nX: a\x7fb\r\n\r\n" => BadHeaderValue, 400;
+    }
+
+    /// A browser-like head used by the prefix and pipelining tests.
+    const TYPICAL: &[u8] = b"GET /api/v1/users/42?expand=true HTTP/1.1\r\n\
+Host: api.example.com\r\n\
+User-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0\r\n\
+Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8\r\n\
+Accept-Language: en-US,en;q=0.5\r\n\
+Accept-Encoding: gzip, deflate, br\r\n\
+Connection: keep-alive\r\n\
+Cookie: session=abc123; theme=dark\r\n\
+\r\n";
+
+    #[test]
+    fn every_prefix_is_partial() {
+        let whole = req(TYPICAL);
+        assert!(matches!(whole, Ok(Status::Complete(_))));
+        for k in 0..TYPICAL.len() {
+            assert_eq!(req(&TYPICAL[..k]), Ok(Status::Partial), "prefix of {k} bytes");
+        }
+    }
+
+    #[test]
+    fn every_prefix_of_a_response_is_partial() {
+        let buf = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n";
+        let mut headers = [EMPTY_HEADER; 4];
+        for k in 0..buf.len() {
+            assert_eq!(parse_response(&buf[..k], &mut headers, 1024), Ok(Status::Partial), "{k}");
+        }
+        assert!(parse_response(buf, &mut headers, 1024).is_ok_and(|s| s.is_complete()));
+    }
+
+    #[test]
+    fn pipelined_requests_split_at_head_len() {
+        let mut buf = TYPICAL.to_vec();
+        buf.extend_from_slice(b"GET /second HTTP/1.1\r\nHost: b\r\n\r\nGET /third");
+        let Ok(Status::Complete((first, _))) = req(&buf) else { panic!() };
+        assert_eq!(first.head_len, TYPICAL.len());
+        let Ok(Status::Complete((second, hs))) = req(&buf[first.head_len..]) else { panic!() };
+        assert_eq!(second.target, "/second");
+        assert_eq!(hs, vec![("Host".to_string(), b"b".to_vec())]);
+        let after = first.head_len + second.head_len;
+        assert_eq!(&buf[after..], b"GET /third");
+        assert_eq!(req(&buf[after..]), Ok(Status::Partial));
+    }
+
+    #[test]
+    fn head_limit_gives_431_even_while_partial() {
+        let limits = Limits { max_head_bytes: 64, ..Limits::default() };
+                let mut buf = b"GET / HTTP/1.1\r\nX: ".to_vec();
+        buf.resize(64, b'a');
+        assert_eq!(parse_request(&buf, &mut [EMPTY_HEADER; 8], &limits), Ok(Status::Partial));
+        buf.push(b'a');
+        assert_eq!(parse_request(&buf, &mut [EMPTY_HEADER; 8], &limits), Err(ParseError::HeadTooLarge));
+        // A complete head one byte too long is refused too: the answer must
+        // not depend on how the bytes were split into reads.
+        let mut exact = b"GET / HTTP/1.1\r\nX: ".to_vec();
+        exact.resize(61, b'a');
+        exact.extend_from_slice(b"\r\n\r\n");
+        assert_eq!(exact.len(), 65);
+        assert_eq!(parse_request(&exact, &mut [EMPTY_HEADER; 8], &limits), Err(ParseError::HeadTooLarge));
+        exact.remove(20);
+        assert!(parse_request(&exact, &mut [EMPTY_HEADER; 8], &limits).is_ok_and(|s| s.is_complete()));
+    }
+
+    #[test]
+    fn uri_limit_gives_414_as_soon_as_known() {
+        let limits = Limits { max_uri_bytes: 10, ..Limits::default() };
+        let mut headers = [EMPTY_HEADER; 8];
+        let ok = b"GET /123456789 HTTP/1.1\r\n\r\n";
+        assert!(parse_request(ok, &mut headers, &limits).is_ok_and(|s| s.is_complete()));
+        // eleven target bytes, no end in sight yet: already 414
+        assert_eq!(parse_request(b"GET /1234567890", &mut headers, &limits), Err(ParseError::UriTooLong));
+        assert_eq!(parse_request(b"GET /123456789", &mut headers, &limits), Ok(Status::Partial));
+    }
+
+    #[test]
+    fn too_many_headers_gives_431() {
+        let mut headers = [EMPTY_HEADER; 2];
+        let buf = b"GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\n\r\n";
+        assert!(parse_request(buf, &mut headers, &Limits::default()).is_ok_and(|s| s.is_complete()));
+        let buf = b"GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n";
+        let got = parse_request(buf, &mut headers, &Limits::default());
+        assert_eq!(got, Err(ParseError::TooManyHeaders));
+        assert_eq!(ParseError::TooManyHeaders.status(), 431);
+    }
+
+    #[test]
+    fn errors_are_reported_before_the_head_completes() {
+        assert_eq!(req(b"GET / HTTP/3x"), Err(ParseError::BadVersion));
+        assert_eq!(req(b"GET / HTTP/2.0"), Err(ParseError::UnsupportedVersion));
+        assert_eq!(req(b"GET / HTTP/1.1\r\nBad Name"), Err(ParseError::WhitespaceBeforeColon));
+    }
+
+    /// Table of responses: input => Ok((version, status, reason, header count)) or Err.
+    #[test]
+    fn responses() {
+        type Want = Result<(Version, u16, &'static str, usize), ParseError>;
+        let cases: &[(&[u8], Want)] = &[
+            (b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", Ok((Version::Http11, 200, "OK", 1))),
+            (b"HTTP/1.0 404 Not Found\r\n\r\n", Ok((Version::Http10, 404, "Not Found", 0))),
+            (b"HTTP/1.1 204 \r\n\r\n", Ok((Version::Http11, 204, "", 0))),
+            (b"HTTP/1.1 200\r\n\r\n", Ok((Version::Http11, 200, "", 0))),
+            (b"HTTP/1.1 599 Whatever you like\r\n\r\n", Ok((Version::Http11, 599, "Whatever you like", 0))),
+            (b"HTTP/1.1 20 OK\r\n\r\n", Err(ParseError::BadStatusLine)),
+            (b"HTTP/1.1 2000 OK\r\n\r\n", Err(ParseError::BadStatusLine)),
+            (b"HTTP/1.1 099 OK\r\n\r\n", Err(ParseError::BadStatusLine)),
+            (b"HTTP/1.1  200 OK\r\n\r\n", Err(ParseError::BadStatusLine)),
+            (b"HTTP/2.0 200 OK\r\n\r\n", Err(ParseError::UnsupportedVersion)),
+            (b"ICY 200 OK\r\n\r\n", Err(ParseError::BadStatusLine)),
+            (b"HTTP/1.1 200 OK\nX: y\r\n\r\n", Err(ParseError::BareLf)),
+            (b"HTTP/1.1 200 OK\r\nX : y\r\n\r\n", Err(ParseError::WhitespaceBeforeColon)),
+            (b"HTTP/1.1 200 OK\r\nX: a\r\n b\r\n\r\n", Err(ParseError::ObsFold)),
+        ];
+        for (buf, want) in cases {
+            let mut headers = [EMPTY_HEADER; 8];
+            let got = parse_response(buf, &mut headers, 1024).map(|s| match s {
+                Status::Complete(h) => {
+                    assert_eq!(h.head_len, buf.len());
+                    (h.version, h.status, h.reason, h.header_count)
+                }
+                Status::Partial => panic!("partial: {:?}", String::from_utf8_lossy(buf)),
+            });
+            assert_eq!(&got, want, "{:?}", String::from_utf8_lossy(buf));
+        }
+    }
+
+    #[test]
+    fn response_head_limit() {
+        let mut headers = [EMPTY_HEADER; 8];
+        let buf = b"HTTP/1.1 200 OK\r\nX: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+        assert_eq!(parse_response(buf, &mut headers, 20), Err(ParseError::HeadTooLarge));
+    }
+}
