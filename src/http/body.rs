@@ -289,3 +289,159 @@ fn hex_value(b: u8) -> Option<u8> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Decodes `input` in one call; returns (body, consumed, done).
+    fn whole(kind: BodyKind, max: u64, input: &[u8]) -> Result<(Vec<u8>, usize, bool), ParseError> {
+        let mut dec = BodyDecoder::new(kind, max);
+        let mut out = Vec::new();
+        let p = dec.decode(input, &mut out)?;
+        Ok((out, p.consumed, p.done))
+    }
+
+    /// Decodes `input` one byte at a time, stopping when done.
+    fn bytewise(kind: BodyKind, max: u64, input: &[u8]) -> Result<(Vec<u8>, usize, bool), ParseError> {
+        let mut dec = BodyDecoder::new(kind, max);
+        let mut out = Vec::new();
+        let mut consumed = 0;
+        for b in input {
+            if dec.is_done() {
+                break;
+            }
+            consumed += dec.decode(std::slice::from_ref(b), &mut out)?.consumed;
+        }
+        Ok((out, consumed, dec.is_done()))
+    }
+
+    const BIG: u64 = 1 << 20;
+
+    #[test]
+    fn chunked_with_extensions_and_trailers() {
+        let input: &[u8] = b"5;name=value;x\r\nhello\r\n7 ; q=\"a b\"\r\n, world\r\n0\r\nExpires: never\r\nX-Sum:\tabc \r\n\r\nNEXT";
+        let expected = (b"hello, world".to_vec(), input.len() - 4, true);
+        assert_eq!(whole(BodyKind::Chunked, BIG, input), Ok(expected.clone()));
+        assert_eq!(bytewise(BodyKind::Chunked, BIG, input), Ok(expected));
+    }
+
+    #[test]
+    fn every_split_point_gives_the_same_result() {
+        let input: &[u8] = b"3\r\nabc\r\nA\r\n0123456789\r\n0;e\r\nT: v\r\n\r\n";
+        for k in 0..=input.len() {
+            let mut dec = BodyDecoder::new(BodyKind::Chunked, BIG);
+            let mut out = Vec::new();
+            let p1 = dec.decode(&input[..k], &mut out).unwrap();
+            let p2 = dec.decode(&input[p1.consumed..], &mut out).unwrap();
+            assert_eq!(p1.consumed + p2.consumed, input.len(), "split {k}");
+            assert!(p2.done && dec.is_done());
+            assert_eq!(out, b"abc0123456789");
+            assert_eq!(dec.decoded_total(), 13);
+        }
+    }
+
+    #[test]
+    fn length_body_stops_at_its_end() {
+        assert_eq!(whole(BodyKind::Length(5), BIG, b"helloGET /"), Ok((b"hello".to_vec(), 5, true)));
+        assert_eq!(bytewise(BodyKind::Length(5), BIG, b"helloGET /"), Ok((b"hello".to_vec(), 5, true)));
+        assert_eq!(whole(BodyKind::Length(5), BIG, b"hel"), Ok((b"hel".to_vec(), 3, false)));
+        assert_eq!(whole(BodyKind::None, BIG, b"xyz"), Ok((vec![], 0, true)));
+        assert_eq!(whole(BodyKind::Length(0), BIG, b"xyz"), Ok((vec![], 0, true)));
+    }
+
+    #[test]
+    fn chunk_syntax_errors() {
+        let cases: &[(&[u8], ParseError)] = &[
+            (b"x\r\n", ParseError::BadChunkSize),
+            (b"\r\n", ParseError::BadChunkSize),
+            (b";ext\r\n", ParseError::BadChunkSize),
+            (b"-1\r\n", ParseError::BadChunkSize),
+            (b"0x5\r\n", ParseError::BadChunkSize),
+            (b"5 5\r\n", ParseError::BadChunkSize),
+            (b"5\n", ParseError::BadChunkSize),
+            (b"5\r\r", ParseError::BadLineEnding),
+            (b"5\r\nhelloX", ParseError::BadChunkTerminator),
+            (b"5\r\nhello\rX", ParseError::BadChunkTerminator),
+            (b"5;a\x00b\r\n", ParseError::BadChunkExtension),
+            (b"5;a\nb\r\n", ParseError::BadChunkExtension),
+            (b"0\r\nBad Trailer: x\r\n\r\n", ParseError::BadTrailer),
+            (b"0\r\nNoColon\r\n\r\n", ParseError::BadTrailer),
+            (b"0\r\nX: a\x01\r\n\r\n", ParseError::BadTrailer),
+            (b"0\r\n\r\r", ParseError::BadLineEnding),
+            (b"0\r\n\n", ParseError::BadTrailer),
+        ];
+        for (input, want) in cases {
+            assert_eq!(whole(BodyKind::Chunked, BIG, input).map(|_| ()), Err(*want), "{:?}", String::from_utf8_lossy(input));
+            assert_eq!(bytewise(BodyKind::Chunked, BIG, input).map(|_| ()), Err(*want), "bytewise {:?}", String::from_utf8_lossy(input));
+        }
+    }
+
+    #[test]
+    fn chunk_size_overflow() {
+        assert_eq!(whole(BodyKind::Chunked, u64::MAX, b"ffffffffffffffff\r\n").map(|r| r.2), Ok(false));
+        let too_many: &[u8] = b"10000000000000000\r\n"; // 17 digits
+        assert_eq!(whole(BodyKind::Chunked, u64::MAX, too_many), Err(ParseError::ChunkSizeOverflow));
+        let padded: &[u8] = b"00000000000000001\r\n"; // leading zeros count too
+        assert_eq!(whole(BodyKind::Chunked, u64::MAX, padded), Err(ParseError::ChunkSizeOverflow));
+        assert_eq!(ParseError::ChunkSizeOverflow.status(), 400);
+    }
+
+    #[test]
+    fn body_limit_gives_413() {
+        // A chunk announcing more than the limit is refused before its data.
+        assert_eq!(whole(BodyKind::Chunked, 10, b"b\r\n"), Err(ParseError::BodyTooLarge));
+        // Several chunks that together pass it.
+        assert_eq!(whole(BodyKind::Chunked, 10, b"6\r\nabcdef\r\n5\r\n"), Err(ParseError::BodyTooLarge));
+        assert_eq!(whole(BodyKind::Chunked, 10, b"5\r\nabcde\r\n5\r\nfghij\r\n0\r\n\r\n").map(|r| r.2), Ok(true));
+        assert_eq!(whole(BodyKind::Length(11), 10, b"x"), Err(ParseError::BodyTooLarge));
+        assert_eq!(whole(BodyKind::UntilClose, 3, b"abcd"), Err(ParseError::BodyTooLarge));
+        // The error is sticky.
+        let mut dec = BodyDecoder::new(BodyKind::Chunked, 1);
+        let mut out = Vec::new();
+        assert!(dec.decode(b"2\r\n", &mut out).is_err());
+        assert_eq!(dec.decode(b"", &mut out), Err(ParseError::BodyTooLarge));
+        assert_eq!(dec.finish_at_eof(), Err(ParseError::BodyTooLarge));
+    }
+
+    #[test]
+    fn extension_and_trailer_limits() {
+        let mut input = b"1;".to_vec();
+        input.resize(2 + MAX_CHUNK_EXTENSION_BYTES as usize + 1, b'a');
+        assert_eq!(whole(BodyKind::Chunked, BIG, &input), Err(ParseError::ChunkExtensionTooLong));
+        let mut input = b"0\r\nX: ".to_vec();
+        input.resize(5 + MAX_TRAILER_BYTES, b'a');
+        assert_eq!(whole(BodyKind::Chunked, BIG, &input), Err(ParseError::TrailerTooLarge));
+    }
+
+    #[test]
+    fn eof_handling() {
+        let mut dec = BodyDecoder::new(BodyKind::UntilClose, BIG);
+        let mut out = Vec::new();
+        assert_eq!(dec.decode(b"abc", &mut out), Ok(Progress { consumed: 3, done: false }));
+        assert_eq!(dec.finish_at_eof(), Ok(()));
+        assert!(dec.is_done());
+        let mut dec = BodyDecoder::new(BodyKind::Length(4), BIG);
+        assert!(dec.decode(b"ab", &mut out).is_ok());
+        assert_eq!(dec.finish_at_eof(), Err(ParseError::UnexpectedEof));
+        let mut dec = BodyDecoder::new(BodyKind::Chunked, BIG);
+        assert!(dec.decode(b"2\r\nab\r\n", &mut out).is_ok());
+        assert_eq!(dec.finish_at_eof(), Err(ParseError::UnexpectedEof));
+        let mut dec = BodyDecoder::new(BodyKind::Chunked, BIG);
+        assert!(dec.decode(b"0\r\n\r\n", &mut out).is_ok_and(|p| p.done));
+        assert_eq!(dec.finish_at_eof(), Ok(()));
+    }
+
+    #[test]
+    fn encode_then_decode() {
+        let mut wire = Vec::new();
+        crate::http::encode_chunk(b"hello ", &mut wire);
+        crate::http::encode_chunk(&[7u8; 300], &mut wire);
+        wire.extend_from_slice(crate::http::LAST_CHUNK);
+        let (out, consumed, done) = bytewise(BodyKind::Chunked, BIG, &wire).unwrap();
+        assert!(done);
+        assert_eq!(consumed, wire.len());
+        assert_eq!(&out[..6], b"hello ");
+        assert_eq!(out.len(), 306);
+    }
+}

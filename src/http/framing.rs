@@ -261,3 +261,126 @@ fn is_reg_name(host: &[u8]) -> bool {
     }
     any
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hs<'a>(pairs: &[(&'a str, &'a str)]) -> Vec<Header<'a>> {
+        pairs.iter().map(|&(name, v)| Header { name, value: v.as_bytes() }).collect()
+    }
+
+    fn framing(version: Version, pairs: &[(&str, &str)]) -> Result<RequestFraming, ParseError> {
+        request_framing(version, &hs(pairs), &Limits::default())
+    }
+
+    fn body(pairs: &[(&str, &str)]) -> Result<BodyKind, ParseError> {
+        framing(Version::Http11, pairs).map(|f| f.body)
+    }
+
+    #[test]
+    fn request_bodies() {
+        use BodyKind::*;
+        let h = ("Host", "a");
+        let cases: &[(&[(&str, &str)], Result<BodyKind, ParseError>)] = &[
+            (&[h], Ok(None)),
+            (&[h, ("Content-Length", "0")], Ok(None)),
+            (&[h, ("Content-Length", "42")], Ok(Length(42))),
+            (&[h, ("content-length", "5, 5")], Ok(Length(5))),
+            (&[h, ("Content-Length", "5"), ("Content-Length", "5")], Ok(Length(5))),
+            (&[h, ("Transfer-Encoding", "chunked")], Ok(Chunked)),
+            (&[h, ("Transfer-Encoding", "Chunked")], Ok(Chunked)),
+            (&[h, ("Transfer-Encoding", ""), ("Transfer-Encoding", "chunked")], Ok(Chunked)),
+            // smuggling defences
+            (&[h, ("Content-Length", "5"), ("Transfer-Encoding", "chunked")],
+                Err(ParseError::ContentLengthWithTransferEncoding)),
+            (&[h, ("Content-Length", "5"), ("Content-Length", "6")], Err(ParseError::ConflictingContentLength)),
+            (&[h, ("Content-Length", "5, 6")], Err(ParseError::ConflictingContentLength)),
+            (&[h, ("Content-Length", "+5")], Err(ParseError::BadContentLength)),
+            (&[h, ("Content-Length", "-5")], Err(ParseError::BadContentLength)),
+            (&[h, ("Content-Length", "0x10")], Err(ParseError::BadContentLength)),
+            (&[h, ("Content-Length", "5 5")], Err(ParseError::BadContentLength)),
+            (&[h, ("Content-Length", "")], Err(ParseError::BadContentLength)),
+            (&[h, ("Content-Length", "99999999999999999999999")], Err(ParseError::BadContentLength)),
+            (&[h, ("Transfer-Encoding", "gzip")], Err(ParseError::ChunkedNotLast)),
+            (&[h, ("Transfer-Encoding", "chunked, gzip")], Err(ParseError::ChunkedNotLast)),
+            (&[h, ("Transfer-Encoding", "")], Err(ParseError::ChunkedNotLast)),
+            (&[h, ("Transfer-Encoding", "chunked"), ("Transfer-Encoding", "identity")],
+                Err(ParseError::ChunkedNotLast)),
+            (&[h, ("Transfer-Encoding", "chunked, chunked")], Err(ParseError::ChunkedTwice)),
+            (&[h, ("Transfer-Encoding", "gzip, chunked")], Err(ParseError::UnknownTransferCoding)),
+            (&[h, ("Transfer-Encoding", "x-custom"), ("Transfer-Encoding", "chunked")],
+                Err(ParseError::UnknownTransferCoding)),
+            (&[h, ("Transfer-Encoding", "chunked;q=1")], Err(ParseError::ChunkedNotLast)),
+            (&[h, ("Content-Length", "10485761")], Err(ParseError::BodyTooLarge)),
+            (&[h, ("Content-Length", "10485760")], Ok(Length(10_485_760))),
+        ];
+        for (pairs, want) in cases {
+            assert_eq!(&body(pairs), want, "{pairs:?}");
+        }
+        assert_eq!(ParseError::UnknownTransferCoding.status(), 501);
+        assert_eq!(ParseError::BodyTooLarge.status(), 413);
+    }
+
+    #[test]
+    fn te_on_http10_is_refused() {
+        let got = framing(Version::Http10, &[("Transfer-Encoding", "chunked")]);
+        assert_eq!(got, Err(ParseError::TransferEncodingOnHttp10));
+    }
+
+    #[test]
+    fn host_rules() {
+        assert_eq!(framing(Version::Http11, &[]), Err(ParseError::MissingHost));
+        assert!(framing(Version::Http10, &[]).is_ok());
+        assert_eq!(
+            framing(Version::Http11, &[("Host", "a"), ("host", "a")]),
+            Err(ParseError::MultipleHost)
+        );
+        for good in ["example.com", "a.b-c_d~e", "127.0.0.1", "h:8080", "[::1]", "[::1]:443", "x%41y", "h:65535"] {
+            assert!(framing(Version::Http11, &[("Host", good)]).is_ok(), "{good}");
+        }
+        for bad in ["", "a b", "a/b", "a:", "a:x", "a:65536", "a:123456", "[::1", "[zz]", "[::1]x", "a@b", ":80", "a:1:2"] {
+            assert_eq!(framing(Version::Http11, &[("Host", bad)]), Err(ParseError::BadHost), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn keep_alive_and_expect() {
+        let h = ("Host", "a");
+        let ka = |v, p: &[(&str, &str)]| framing(v, p).map(|f| f.keep_alive);
+        assert_eq!(ka(Version::Http11, &[h]), Ok(true));
+        assert_eq!(ka(Version::Http11, &[h, ("Connection", "Close")]), Ok(false));
+        assert_eq!(ka(Version::Http11, &[h, ("Connection", "foo"), ("Connection", "x, close")]), Ok(false));
+        assert_eq!(ka(Version::Http10, &[]), Ok(false));
+        assert_eq!(ka(Version::Http10, &[("Connection", "Keep-Alive")]), Ok(true));
+        assert_eq!(ka(Version::Http10, &[("Connection", "keep-alive, close")]), Ok(false));
+        let ec = |v, p: &[(&str, &str)]| framing(v, p).map(|f| f.expect_continue);
+        assert_eq!(ec(Version::Http11, &[h, ("Expect", "100-Continue")]), Ok(true));
+        assert_eq!(ec(Version::Http11, &[h]), Ok(false));
+        assert_eq!(ec(Version::Http10, &[("Expect", "100-continue")]), Ok(false));
+    }
+
+    #[test]
+    fn response_framing() {
+        use BodyKind::*;
+        let cl = hs(&[("Content-Length", "10")]);
+        let te = hs(&[("Transfer-Encoding", "chunked")]);
+        assert_eq!(response_body_kind("HEAD", 200, &cl), Ok(None));
+        assert_eq!(response_body_kind("GET", 204, &cl), Ok(None));
+        assert_eq!(response_body_kind("GET", 304, &te), Ok(None));
+        assert_eq!(response_body_kind("GET", 100, &[]), Ok(None));
+        assert_eq!(response_body_kind("GET", 101, &[]), Ok(None));
+        assert_eq!(response_body_kind("CONNECT", 200, &[]), Ok(None));
+        assert_eq!(response_body_kind("GET", 200, &cl), Ok(Length(10)));
+        assert_eq!(response_body_kind("GET", 200, &te), Ok(Chunked));
+        assert_eq!(response_body_kind("GET", 200, &[]), Ok(UntilClose));
+        assert_eq!(response_body_kind("GET", 404, &[]), Ok(UntilClose));
+        let both = hs(&[("Content-Length", "10"), ("Transfer-Encoding", "chunked")]);
+        assert_eq!(response_body_kind("GET", 200, &both), Err(ParseError::ContentLengthWithTransferEncoding));
+        let bad = hs(&[("Content-Length", "1, 2")]);
+        assert_eq!(response_body_kind("GET", 200, &bad), Err(ParseError::ConflictingContentLength));
+        assert!(response_keep_alive(Version::Http11, &[]));
+        assert!(!response_keep_alive(Version::Http10, &[]));
+        assert!(!response_keep_alive(Version::Http11, &hs(&[("Connection", "close")])));
+    }
+}
