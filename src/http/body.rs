@@ -43,7 +43,11 @@ enum Mode {
     /// A known number of bytes is left.
     Length { remaining: u64 },
     /// Chunked, at `state`; `size` digits read so far / data bytes left.
-    Chunked { state: ChunkedState, size: u64, digits: usize },
+    Chunked {
+        state: ChunkedState,
+        size: u64,
+        digits: usize,
+    },
     /// Everything until the peer closes.
     UntilClose,
     /// Complete.
@@ -70,12 +74,20 @@ impl BodyDecoder {
             BodyKind::None | BodyKind::Length(0) => Mode::Done,
             BodyKind::Length(n) if n > max_body_bytes => Mode::Failed(ParseError::BodyTooLarge),
             BodyKind::Length(n) => Mode::Length { remaining: n },
-            BodyKind::Chunked => {
-                Mode::Chunked { state: ChunkedState::SizeStart, size: 0, digits: 0 }
-            }
+            BodyKind::Chunked => Mode::Chunked {
+                state: ChunkedState::SizeStart,
+                size: 0,
+                digits: 0,
+            },
             BodyKind::UntilClose => Mode::UntilClose,
         };
-        BodyDecoder { mode, max_body_bytes, decoded: 0, extension_bytes: 0, trailer_bytes: 0 }
+        BodyDecoder {
+            mode,
+            max_body_bytes,
+            decoded: 0,
+            extension_bytes: 0,
+            trailer_bytes: 0,
+        }
     }
 
     /// True once the whole body has been decoded.
@@ -132,22 +144,41 @@ impl BodyDecoder {
     fn decode_inner(&mut self, input: &[u8], out: &mut Vec<u8>) -> Result<Progress, ParseError> {
         match self.mode {
             Mode::Failed(e) => Err(e),
-            Mode::Done => Ok(Progress { consumed: 0, done: true }),
+            Mode::Done => Ok(Progress {
+                consumed: 0,
+                done: true,
+            }),
             Mode::UntilClose => {
                 self.count(input.len() as u64)?;
                 out.extend_from_slice(input);
-                Ok(Progress { consumed: input.len(), done: false })
+                Ok(Progress {
+                    consumed: input.len(),
+                    done: false,
+                })
             }
             Mode::Length { remaining } => {
-                let take = usize::try_from(remaining).unwrap_or(usize::MAX).min(input.len());
+                let take = usize::try_from(remaining)
+                    .unwrap_or(usize::MAX)
+                    .min(input.len());
                 let data = input.get(..take).unwrap_or(&[]);
                 self.count(take as u64)?;
                 out.extend_from_slice(data);
                 let left = remaining - take as u64;
-                self.mode = if left == 0 { Mode::Done } else { Mode::Length { remaining: left } };
-                Ok(Progress { consumed: take, done: left == 0 })
+                self.mode = if left == 0 {
+                    Mode::Done
+                } else {
+                    Mode::Length { remaining: left }
+                };
+                Ok(Progress {
+                    consumed: take,
+                    done: left == 0,
+                })
             }
-            Mode::Chunked { state, size, digits } => self.decode_chunked(state, size, digits, input, out),
+            Mode::Chunked {
+                state,
+                size,
+                digits,
+            } => self.decode_chunked(state, size, digits, input, out),
         }
     }
 
@@ -222,7 +253,7 @@ impl BodyDecoder {
                     b'\n' => {
                         // Refuse an oversized chunk before reading its data.
                         let total = self.decoded.checked_add(size);
-                        if total.map_or(true, |t| t > self.max_body_bytes) {
+                        if total.is_none_or(|t| t > self.max_body_bytes) {
                             return Err(ParseError::BodyTooLarge);
                         }
                         digits = 0;
@@ -266,8 +297,19 @@ impl BodyDecoder {
             };
         }
         let done = state == Done;
-        self.mode = if done { Mode::Done } else { Mode::Chunked { state, size, digits } };
-        Ok(Progress { consumed: pos, done })
+        self.mode = if done {
+            Mode::Done
+        } else {
+            Mode::Chunked {
+                state,
+                size,
+                digits,
+            }
+        };
+        Ok(Progress {
+            consumed: pos,
+            done,
+        })
     }
 
     /// Counts one trailer byte against [`MAX_TRAILER_BYTES`].
@@ -303,7 +345,11 @@ mod tests {
     }
 
     /// Decodes `input` one byte at a time, stopping when done.
-    fn bytewise(kind: BodyKind, max: u64, input: &[u8]) -> Result<(Vec<u8>, usize, bool), ParseError> {
+    fn bytewise(
+        kind: BodyKind,
+        max: u64,
+        input: &[u8],
+    ) -> Result<(Vec<u8>, usize, bool), ParseError> {
         let mut dec = BodyDecoder::new(kind, max);
         let mut out = Vec::new();
         let mut consumed = 0;
@@ -343,11 +389,23 @@ mod tests {
 
     #[test]
     fn length_body_stops_at_its_end() {
-        assert_eq!(whole(BodyKind::Length(5), BIG, b"helloGET /"), Ok((b"hello".to_vec(), 5, true)));
-        assert_eq!(bytewise(BodyKind::Length(5), BIG, b"helloGET /"), Ok((b"hello".to_vec(), 5, true)));
-        assert_eq!(whole(BodyKind::Length(5), BIG, b"hel"), Ok((b"hel".to_vec(), 3, false)));
+        assert_eq!(
+            whole(BodyKind::Length(5), BIG, b"helloGET /"),
+            Ok((b"hello".to_vec(), 5, true))
+        );
+        assert_eq!(
+            bytewise(BodyKind::Length(5), BIG, b"helloGET /"),
+            Ok((b"hello".to_vec(), 5, true))
+        );
+        assert_eq!(
+            whole(BodyKind::Length(5), BIG, b"hel"),
+            Ok((b"hel".to_vec(), 3, false))
+        );
         assert_eq!(whole(BodyKind::None, BIG, b"xyz"), Ok((vec![], 0, true)));
-        assert_eq!(whole(BodyKind::Length(0), BIG, b"xyz"), Ok((vec![], 0, true)));
+        assert_eq!(
+            whole(BodyKind::Length(0), BIG, b"xyz"),
+            Ok((vec![], 0, true))
+        );
     }
 
     #[test]
@@ -372,30 +430,69 @@ mod tests {
             (b"0\r\n\n", ParseError::BadTrailer),
         ];
         for (input, want) in cases {
-            assert_eq!(whole(BodyKind::Chunked, BIG, input).map(|_| ()), Err(*want), "{:?}", String::from_utf8_lossy(input));
-            assert_eq!(bytewise(BodyKind::Chunked, BIG, input).map(|_| ()), Err(*want), "bytewise {:?}", String::from_utf8_lossy(input));
+            assert_eq!(
+                whole(BodyKind::Chunked, BIG, input).map(|_| ()),
+                Err(*want),
+                "{:?}",
+                String::from_utf8_lossy(input)
+            );
+            assert_eq!(
+                bytewise(BodyKind::Chunked, BIG, input).map(|_| ()),
+                Err(*want),
+                "bytewise {:?}",
+                String::from_utf8_lossy(input)
+            );
         }
     }
 
     #[test]
     fn chunk_size_overflow() {
-        assert_eq!(whole(BodyKind::Chunked, u64::MAX, b"ffffffffffffffff\r\n").map(|r| r.2), Ok(false));
+        assert_eq!(
+            whole(BodyKind::Chunked, u64::MAX, b"ffffffffffffffff\r\n").map(|r| r.2),
+            Ok(false)
+        );
         let too_many: &[u8] = b"10000000000000000\r\n"; // 17 digits
-        assert_eq!(whole(BodyKind::Chunked, u64::MAX, too_many), Err(ParseError::ChunkSizeOverflow));
+        assert_eq!(
+            whole(BodyKind::Chunked, u64::MAX, too_many),
+            Err(ParseError::ChunkSizeOverflow)
+        );
         let padded: &[u8] = b"00000000000000001\r\n"; // leading zeros count too
-        assert_eq!(whole(BodyKind::Chunked, u64::MAX, padded), Err(ParseError::ChunkSizeOverflow));
+        assert_eq!(
+            whole(BodyKind::Chunked, u64::MAX, padded),
+            Err(ParseError::ChunkSizeOverflow)
+        );
         assert_eq!(ParseError::ChunkSizeOverflow.status(), 400);
     }
 
     #[test]
     fn body_limit_gives_413() {
         // A chunk announcing more than the limit is refused before its data.
-        assert_eq!(whole(BodyKind::Chunked, 10, b"b\r\n"), Err(ParseError::BodyTooLarge));
+        assert_eq!(
+            whole(BodyKind::Chunked, 10, b"b\r\n"),
+            Err(ParseError::BodyTooLarge)
+        );
         // Several chunks that together pass it.
-        assert_eq!(whole(BodyKind::Chunked, 10, b"6\r\nabcdef\r\n5\r\n"), Err(ParseError::BodyTooLarge));
-        assert_eq!(whole(BodyKind::Chunked, 10, b"5\r\nabcde\r\n5\r\nfghij\r\n0\r\n\r\n").map(|r| r.2), Ok(true));
-        assert_eq!(whole(BodyKind::Length(11), 10, b"x"), Err(ParseError::BodyTooLarge));
-        assert_eq!(whole(BodyKind::UntilClose, 3, b"abcd"), Err(ParseError::BodyTooLarge));
+        assert_eq!(
+            whole(BodyKind::Chunked, 10, b"6\r\nabcdef\r\n5\r\n"),
+            Err(ParseError::BodyTooLarge)
+        );
+        assert_eq!(
+            whole(
+                BodyKind::Chunked,
+                10,
+                b"5\r\nabcde\r\n5\r\nfghij\r\n0\r\n\r\n"
+            )
+            .map(|r| r.2),
+            Ok(true)
+        );
+        assert_eq!(
+            whole(BodyKind::Length(11), 10, b"x"),
+            Err(ParseError::BodyTooLarge)
+        );
+        assert_eq!(
+            whole(BodyKind::UntilClose, 3, b"abcd"),
+            Err(ParseError::BodyTooLarge)
+        );
         // The error is sticky.
         let mut dec = BodyDecoder::new(BodyKind::Chunked, 1);
         let mut out = Vec::new();
@@ -408,17 +505,29 @@ mod tests {
     fn extension_and_trailer_limits() {
         let mut input = b"1;".to_vec();
         input.resize(2 + MAX_CHUNK_EXTENSION_BYTES as usize + 1, b'a');
-        assert_eq!(whole(BodyKind::Chunked, BIG, &input), Err(ParseError::ChunkExtensionTooLong));
+        assert_eq!(
+            whole(BodyKind::Chunked, BIG, &input),
+            Err(ParseError::ChunkExtensionTooLong)
+        );
         let mut input = b"0\r\nX: ".to_vec();
         input.resize(5 + MAX_TRAILER_BYTES, b'a');
-        assert_eq!(whole(BodyKind::Chunked, BIG, &input), Err(ParseError::TrailerTooLarge));
+        assert_eq!(
+            whole(BodyKind::Chunked, BIG, &input),
+            Err(ParseError::TrailerTooLarge)
+        );
     }
 
     #[test]
     fn eof_handling() {
         let mut dec = BodyDecoder::new(BodyKind::UntilClose, BIG);
         let mut out = Vec::new();
-        assert_eq!(dec.decode(b"abc", &mut out), Ok(Progress { consumed: 3, done: false }));
+        assert_eq!(
+            dec.decode(b"abc", &mut out),
+            Ok(Progress {
+                consumed: 3,
+                done: false
+            })
+        );
         assert_eq!(dec.finish_at_eof(), Ok(()));
         assert!(dec.is_done());
         let mut dec = BodyDecoder::new(BodyKind::Length(4), BIG);

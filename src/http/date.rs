@@ -21,10 +21,18 @@
 //! but not against the date, as most implementations do.
 
 const DAY_NAMES: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]; // 1970-01-01 was a Thursday
-const LONG_DAY_NAMES: [&str; 7] =
-    ["Thursday", "Friday", "Saturday", "Sunday", "Monday", "Tuesday", "Wednesday"];
-const MONTHS: [&str; 12] =
-    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const LONG_DAY_NAMES: [&str; 7] = [
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+];
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
 
 /// Seconds in a day.
 const DAY: u64 = 86_400;
@@ -35,7 +43,10 @@ pub fn format_http_date(unix_seconds: u64) -> String {
     let secs = unix_seconds % DAY;
     let (year, month, day) = civil_from_days(days);
     let weekday = DAY_NAMES.get((days % 7) as usize).copied().unwrap_or("Thu");
-    let month_name = MONTHS.get(month.saturating_sub(1) as usize).copied().unwrap_or("Jan");
+    let month_name = MONTHS
+        .get(month.saturating_sub(1) as usize)
+        .copied()
+        .unwrap_or("Jan");
     format!(
         "{weekday}, {day:02} {month_name} {year:04} {:02}:{:02}:{:02} GMT",
         secs / 3600,
@@ -47,7 +58,9 @@ pub fn format_http_date(unix_seconds: u64) -> String {
 /// Parses an HTTP-date in any of its three forms into Unix seconds.
 pub fn parse_http_date(s: &[u8]) -> Option<u64> {
     let s = std::str::from_utf8(s).ok()?;
-    parse_imf_fixdate(s).or_else(|| parse_rfc850(s)).or_else(|| parse_asctime(s))
+    parse_imf_fixdate(s)
+        .or_else(|| parse_rfc850(s))
+        .or_else(|| parse_asctime(s))
 }
 
 /// `Sun, 06 Nov 1994 08:49:37 GMT`
@@ -93,7 +106,8 @@ fn parse_asctime(s: &str) -> Option<u64> {
     if s.len() != 24 || !DAY_NAMES.contains(&s.get(0..3)?) {
         return None;
     }
-    if s.get(3..4)? != " " || s.get(7..8)? != " " || s.get(10..11)? != " " || s.get(19..20)? != " " {
+    if s.get(3..4)? != " " || s.get(7..8)? != " " || s.get(10..11)? != " " || s.get(19..20)? != " "
+    {
         return None;
     }
     let month = month_number(s.get(4..7)?)?;
@@ -119,12 +133,16 @@ fn time_of_day(s: &str) -> Option<u64> {
     if s.get(2..3)? != ":" || s.get(5..6)? != ":" {
         return None;
     }
-    let (h, m, sec) = (number(s.get(0..2)?)?, number(s.get(3..5)?)?, number(s.get(6..8)?)?);
+    let (h, m, sec) = (
+        number(s.get(0..2)?)?,
+        number(s.get(3..5)?)?,
+        number(s.get(6..8)?)?,
+    );
     (h < 24 && m < 60 && sec <= 60).then_some(h * 3600 + m * 60 + sec)
 }
 
 fn is_leap(year: u64) -> bool {
-    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+    year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400))
 }
 
 fn days_in_month(year: u64, month: u64) -> u64 {
@@ -138,7 +156,7 @@ fn days_in_month(year: u64, month: u64) -> u64 {
 
 /// Validates the calendar date and converts it to Unix seconds.
 fn to_unix(year: u64, month: u64, day: u64, time: u64) -> Option<u64> {
-    if year < 1970 || year > 9999 || day == 0 || day > days_in_month(year, month) {
+    if !(1970..=9999).contains(&year) || day == 0 || day > days_in_month(year, month) {
         return None;
     }
     Some(days_from_civil(year, month, day) * DAY + time)
@@ -179,19 +197,28 @@ mod tests {
     #[test]
     fn known_vector_formats_and_parses() {
         assert_eq!(format_http_date(VECTOR), "Sun, 06 Nov 1994 08:49:37 GMT");
-        assert_eq!(parse_http_date(b"Sun, 06 Nov 1994 08:49:37 GMT"), Some(VECTOR));
+        assert_eq!(
+            parse_http_date(b"Sun, 06 Nov 1994 08:49:37 GMT"),
+            Some(VECTOR)
+        );
     }
 
     #[test]
     fn obsolete_forms() {
-        assert_eq!(parse_http_date(b"Sunday, 06-Nov-94 08:49:37 GMT"), Some(VECTOR));
+        assert_eq!(
+            parse_http_date(b"Sunday, 06-Nov-94 08:49:37 GMT"),
+            Some(VECTOR)
+        );
         assert_eq!(parse_http_date(b"Sun Nov  6 08:49:37 1994"), Some(VECTOR));
     }
 
     #[test]
     fn epoch_and_leap_days() {
         assert_eq!(format_http_date(0), "Thu, 01 Jan 1970 00:00:00 GMT");
-        assert_eq!(parse_http_date(b"Thu, 29 Feb 2024 12:00:00 GMT"), Some(1_709_208_000));
+        assert_eq!(
+            parse_http_date(b"Thu, 29 Feb 2024 12:00:00 GMT"),
+            Some(1_709_208_000)
+        );
         assert_eq!(parse_http_date(b"Wed, 29 Feb 2023 12:00:00 GMT"), None);
     }
 
@@ -217,7 +244,12 @@ mod tests {
             b"Sun, +6 Nov 1994 08:49:37 GMT",
             b"\xff\xfe",
         ] {
-            assert_eq!(parse_http_date(bad), None, "{:?}", String::from_utf8_lossy(bad));
+            assert_eq!(
+                parse_http_date(bad),
+                None,
+                "{:?}",
+                String::from_utf8_lossy(bad)
+            );
         }
     }
 }

@@ -109,14 +109,34 @@ impl ParseError {
             BodyTooLarge => 413,
             UnknownTransferCoding => 501,
             UnsupportedVersion => 505,
-            BadRequestLine | BadMethod | BadTarget | MissingVersion | BadVersion
-            | BadStatusLine | BareLf | BadLineEnding | BadHeaderName
-            | WhitespaceBeforeColon | ObsFold | BadHeaderValue
-            | ContentLengthWithTransferEncoding | BadContentLength
-            | ConflictingContentLength | ChunkedNotLast | ChunkedTwice
-            | TransferEncodingOnHttp10 | MissingHost | MultipleHost | BadHost
-            | BadChunkSize | ChunkSizeOverflow | BadChunkExtension
-            | ChunkExtensionTooLong | BadChunkTerminator | BadTrailer | UnexpectedEof => 400,
+            BadRequestLine
+            | BadMethod
+            | BadTarget
+            | MissingVersion
+            | BadVersion
+            | BadStatusLine
+            | BareLf
+            | BadLineEnding
+            | BadHeaderName
+            | WhitespaceBeforeColon
+            | ObsFold
+            | BadHeaderValue
+            | ContentLengthWithTransferEncoding
+            | BadContentLength
+            | ConflictingContentLength
+            | ChunkedNotLast
+            | ChunkedTwice
+            | TransferEncodingOnHttp10
+            | MissingHost
+            | MultipleHost
+            | BadHost
+            | BadChunkSize
+            | ChunkSizeOverflow
+            | BadChunkExtension
+            | ChunkExtensionTooLong
+            | BadChunkTerminator
+            | BadTrailer
+            | UnexpectedEof => 400,
         }
     }
 

@@ -86,7 +86,11 @@ pub fn request_framing(
     };
     let expect_continue = version == Version::Http11
         && find_all(headers, "expect").any(|v| eq_ignore_case(trim_ows(v), b"100-continue"));
-    Ok(RequestFraming { body, keep_alive: keep_alive(version, headers), expect_continue })
+    Ok(RequestFraming {
+        body,
+        keep_alive: keep_alive(version, headers),
+        expect_continue,
+    })
 }
 
 /// How the body of a response to `request_method` with `status` is framed
@@ -217,10 +221,12 @@ fn check_host(version: Version, headers: &[Header]) -> Result<(), ParseError> {
 /// gateway routes by host and has no use for an authority-less request.
 pub fn is_valid_host(value: &[u8]) -> bool {
     if let Some(inner) = value.strip_prefix(b"[") {
-        let Some(close) = inner.iter().position(|&b| b == b']') else { return false };
+        let Some(close) = inner.iter().position(|&b| b == b']') else {
+            return false;
+        };
         let literal = inner.get(..close).unwrap_or(&[]);
-        let is_ipv6 = std::str::from_utf8(literal)
-            .is_ok_and(|s| s.parse::<std::net::Ipv6Addr>().is_ok());
+        let is_ipv6 =
+            std::str::from_utf8(literal).is_ok_and(|s| s.parse::<std::net::Ipv6Addr>().is_ok());
         return is_ipv6
             && match inner.get(close + 1..).unwrap_or(&[]) {
                 [] => true,
@@ -230,8 +236,7 @@ pub fn is_valid_host(value: &[u8]) -> bool {
     }
     match value.iter().position(|&b| b == b':') {
         Some(i) => {
-            is_reg_name(value.get(..i).unwrap_or(&[]))
-                && is_port(value.get(i + 1..).unwrap_or(&[]))
+            is_reg_name(value.get(..i).unwrap_or(&[])) && is_port(value.get(i + 1..).unwrap_or(&[]))
         }
         None => is_reg_name(value),
     }
@@ -267,7 +272,13 @@ mod tests {
     use super::*;
 
     fn hs<'a>(pairs: &[(&'a str, &'a str)]) -> Vec<Header<'a>> {
-        pairs.iter().map(|&(name, v)| Header { name, value: v.as_bytes() }).collect()
+        pairs
+            .iter()
+            .map(|&(name, v)| Header {
+                name,
+                value: v.as_bytes(),
+            })
+            .collect()
     }
 
     fn framing(version: Version, pairs: &[(&str, &str)]) -> Result<RequestFraming, ParseError> {
@@ -282,37 +293,107 @@ mod tests {
     fn request_bodies() {
         use BodyKind::*;
         let h = ("Host", "a");
-        let cases: &[(&[(&str, &str)], Result<BodyKind, ParseError>)] = &[
+        type Case<'a> = (&'a [(&'a str, &'a str)], Result<BodyKind, ParseError>);
+        let cases: &[Case] = &[
             (&[h], Ok(None)),
             (&[h, ("Content-Length", "0")], Ok(None)),
             (&[h, ("Content-Length", "42")], Ok(Length(42))),
             (&[h, ("content-length", "5, 5")], Ok(Length(5))),
-            (&[h, ("Content-Length", "5"), ("Content-Length", "5")], Ok(Length(5))),
+            (
+                &[h, ("Content-Length", "5"), ("Content-Length", "5")],
+                Ok(Length(5)),
+            ),
             (&[h, ("Transfer-Encoding", "chunked")], Ok(Chunked)),
             (&[h, ("Transfer-Encoding", "Chunked")], Ok(Chunked)),
-            (&[h, ("Transfer-Encoding", ""), ("Transfer-Encoding", "chunked")], Ok(Chunked)),
+            (
+                &[
+                    h,
+                    ("Transfer-Encoding", ""),
+                    ("Transfer-Encoding", "chunked"),
+                ],
+                Ok(Chunked),
+            ),
             // smuggling defences
-            (&[h, ("Content-Length", "5"), ("Transfer-Encoding", "chunked")],
-                Err(ParseError::ContentLengthWithTransferEncoding)),
-            (&[h, ("Content-Length", "5"), ("Content-Length", "6")], Err(ParseError::ConflictingContentLength)),
-            (&[h, ("Content-Length", "5, 6")], Err(ParseError::ConflictingContentLength)),
-            (&[h, ("Content-Length", "+5")], Err(ParseError::BadContentLength)),
-            (&[h, ("Content-Length", "-5")], Err(ParseError::BadContentLength)),
-            (&[h, ("Content-Length", "0x10")], Err(ParseError::BadContentLength)),
-            (&[h, ("Content-Length", "5 5")], Err(ParseError::BadContentLength)),
-            (&[h, ("Content-Length", "")], Err(ParseError::BadContentLength)),
-            (&[h, ("Content-Length", "99999999999999999999999")], Err(ParseError::BadContentLength)),
-            (&[h, ("Transfer-Encoding", "gzip")], Err(ParseError::ChunkedNotLast)),
-            (&[h, ("Transfer-Encoding", "chunked, gzip")], Err(ParseError::ChunkedNotLast)),
-            (&[h, ("Transfer-Encoding", "")], Err(ParseError::ChunkedNotLast)),
-            (&[h, ("Transfer-Encoding", "chunked"), ("Transfer-Encoding", "identity")],
-                Err(ParseError::ChunkedNotLast)),
-            (&[h, ("Transfer-Encoding", "chunked, chunked")], Err(ParseError::ChunkedTwice)),
-            (&[h, ("Transfer-Encoding", "gzip, chunked")], Err(ParseError::UnknownTransferCoding)),
-            (&[h, ("Transfer-Encoding", "x-custom"), ("Transfer-Encoding", "chunked")],
-                Err(ParseError::UnknownTransferCoding)),
-            (&[h, ("Transfer-Encoding", "chunked;q=1")], Err(ParseError::ChunkedNotLast)),
-            (&[h, ("Content-Length", "10485761")], Err(ParseError::BodyTooLarge)),
+            (
+                &[h, ("Content-Length", "5"), ("Transfer-Encoding", "chunked")],
+                Err(ParseError::ContentLengthWithTransferEncoding),
+            ),
+            (
+                &[h, ("Content-Length", "5"), ("Content-Length", "6")],
+                Err(ParseError::ConflictingContentLength),
+            ),
+            (
+                &[h, ("Content-Length", "5, 6")],
+                Err(ParseError::ConflictingContentLength),
+            ),
+            (
+                &[h, ("Content-Length", "+5")],
+                Err(ParseError::BadContentLength),
+            ),
+            (
+                &[h, ("Content-Length", "-5")],
+                Err(ParseError::BadContentLength),
+            ),
+            (
+                &[h, ("Content-Length", "0x10")],
+                Err(ParseError::BadContentLength),
+            ),
+            (
+                &[h, ("Content-Length", "5 5")],
+                Err(ParseError::BadContentLength),
+            ),
+            (
+                &[h, ("Content-Length", "")],
+                Err(ParseError::BadContentLength),
+            ),
+            (
+                &[h, ("Content-Length", "99999999999999999999999")],
+                Err(ParseError::BadContentLength),
+            ),
+            (
+                &[h, ("Transfer-Encoding", "gzip")],
+                Err(ParseError::ChunkedNotLast),
+            ),
+            (
+                &[h, ("Transfer-Encoding", "chunked, gzip")],
+                Err(ParseError::ChunkedNotLast),
+            ),
+            (
+                &[h, ("Transfer-Encoding", "")],
+                Err(ParseError::ChunkedNotLast),
+            ),
+            (
+                &[
+                    h,
+                    ("Transfer-Encoding", "chunked"),
+                    ("Transfer-Encoding", "identity"),
+                ],
+                Err(ParseError::ChunkedNotLast),
+            ),
+            (
+                &[h, ("Transfer-Encoding", "chunked, chunked")],
+                Err(ParseError::ChunkedTwice),
+            ),
+            (
+                &[h, ("Transfer-Encoding", "gzip, chunked")],
+                Err(ParseError::UnknownTransferCoding),
+            ),
+            (
+                &[
+                    h,
+                    ("Transfer-Encoding", "x-custom"),
+                    ("Transfer-Encoding", "chunked"),
+                ],
+                Err(ParseError::UnknownTransferCoding),
+            ),
+            (
+                &[h, ("Transfer-Encoding", "chunked;q=1")],
+                Err(ParseError::ChunkedNotLast),
+            ),
+            (
+                &[h, ("Content-Length", "10485761")],
+                Err(ParseError::BodyTooLarge),
+            ),
             (&[h, ("Content-Length", "10485760")], Ok(Length(10_485_760))),
         ];
         for (pairs, want) in cases {
@@ -336,11 +417,30 @@ mod tests {
             framing(Version::Http11, &[("Host", "a"), ("host", "a")]),
             Err(ParseError::MultipleHost)
         );
-        for good in ["example.com", "a.b-c_d~e", "127.0.0.1", "h:8080", "[::1]", "[::1]:443", "x%41y", "h:65535"] {
-            assert!(framing(Version::Http11, &[("Host", good)]).is_ok(), "{good}");
+        for good in [
+            "example.com",
+            "a.b-c_d~e",
+            "127.0.0.1",
+            "h:8080",
+            "[::1]",
+            "[::1]:443",
+            "x%41y",
+            "h:65535",
+        ] {
+            assert!(
+                framing(Version::Http11, &[("Host", good)]).is_ok(),
+                "{good}"
+            );
         }
-        for bad in ["", "a b", "a/b", "a:", "a:x", "a:65536", "a:123456", "[::1", "[zz]", "[::1]x", "a@b", ":80", "a:1:2"] {
-            assert_eq!(framing(Version::Http11, &[("Host", bad)]), Err(ParseError::BadHost), "{bad:?}");
+        for bad in [
+            "", "a b", "a/b", "a:", "a:x", "a:65536", "a:123456", "[::1", "[zz]", "[::1]x", "a@b",
+            ":80", "a:1:2",
+        ] {
+            assert_eq!(
+                framing(Version::Http11, &[("Host", bad)]),
+                Err(ParseError::BadHost),
+                "{bad:?}"
+            );
         }
     }
 
@@ -349,15 +449,36 @@ mod tests {
         let h = ("Host", "a");
         let ka = |v, p: &[(&str, &str)]| framing(v, p).map(|f| f.keep_alive);
         assert_eq!(ka(Version::Http11, &[h]), Ok(true));
-        assert_eq!(ka(Version::Http11, &[h, ("Connection", "Close")]), Ok(false));
-        assert_eq!(ka(Version::Http11, &[h, ("Connection", "foo"), ("Connection", "x, close")]), Ok(false));
+        assert_eq!(
+            ka(Version::Http11, &[h, ("Connection", "Close")]),
+            Ok(false)
+        );
+        assert_eq!(
+            ka(
+                Version::Http11,
+                &[h, ("Connection", "foo"), ("Connection", "x, close")]
+            ),
+            Ok(false)
+        );
         assert_eq!(ka(Version::Http10, &[]), Ok(false));
-        assert_eq!(ka(Version::Http10, &[("Connection", "Keep-Alive")]), Ok(true));
-        assert_eq!(ka(Version::Http10, &[("Connection", "keep-alive, close")]), Ok(false));
+        assert_eq!(
+            ka(Version::Http10, &[("Connection", "Keep-Alive")]),
+            Ok(true)
+        );
+        assert_eq!(
+            ka(Version::Http10, &[("Connection", "keep-alive, close")]),
+            Ok(false)
+        );
         let ec = |v, p: &[(&str, &str)]| framing(v, p).map(|f| f.expect_continue);
-        assert_eq!(ec(Version::Http11, &[h, ("Expect", "100-Continue")]), Ok(true));
+        assert_eq!(
+            ec(Version::Http11, &[h, ("Expect", "100-Continue")]),
+            Ok(true)
+        );
         assert_eq!(ec(Version::Http11, &[h]), Ok(false));
-        assert_eq!(ec(Version::Http10, &[("Expect", "100-continue")]), Ok(false));
+        assert_eq!(
+            ec(Version::Http10, &[("Expect", "100-continue")]),
+            Ok(false)
+        );
     }
 
     #[test]
@@ -376,11 +497,20 @@ mod tests {
         assert_eq!(response_body_kind("GET", 200, &[]), Ok(UntilClose));
         assert_eq!(response_body_kind("GET", 404, &[]), Ok(UntilClose));
         let both = hs(&[("Content-Length", "10"), ("Transfer-Encoding", "chunked")]);
-        assert_eq!(response_body_kind("GET", 200, &both), Err(ParseError::ContentLengthWithTransferEncoding));
+        assert_eq!(
+            response_body_kind("GET", 200, &both),
+            Err(ParseError::ContentLengthWithTransferEncoding)
+        );
         let bad = hs(&[("Content-Length", "1, 2")]);
-        assert_eq!(response_body_kind("GET", 200, &bad), Err(ParseError::ConflictingContentLength));
+        assert_eq!(
+            response_body_kind("GET", 200, &bad),
+            Err(ParseError::ConflictingContentLength)
+        );
         assert!(response_keep_alive(Version::Http11, &[]));
         assert!(!response_keep_alive(Version::Http10, &[]));
-        assert!(!response_keep_alive(Version::Http11, &hs(&[("Connection", "close")])));
+        assert!(!response_keep_alive(
+            Version::Http11,
+            &hs(&[("Connection", "close")])
+        ));
     }
 }

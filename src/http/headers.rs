@@ -43,7 +43,10 @@ pub fn find_all<'h, 'b: 'h>(
 
 /// The non-empty elements of a comma-separated list value, OWS trimmed.
 pub fn list_items(value: &[u8]) -> impl Iterator<Item = &[u8]> {
-    value.split(|&b| b == b',').map(trim_ows).filter(|item| !item.is_empty())
+    value
+        .split(|&b| b == b',')
+        .map(trim_ows)
+        .filter(|item| !item.is_empty())
 }
 
 /// True when any `Connection` line lists `token` (case-insensitive).
@@ -68,7 +71,9 @@ pub const HOP_BY_HOP: [&str; 7] = [
 /// True when the field `name` must not be forwarded by a proxy: one of
 /// [`HOP_BY_HOP`] or any field named in a `Connection` line of `headers`.
 pub fn is_hop_by_hop(name: &str, headers: &[Header]) -> bool {
-    HOP_BY_HOP.iter().any(|h| eq_ignore_case(h.as_bytes(), name.as_bytes()))
+    HOP_BY_HOP
+        .iter()
+        .any(|h| eq_ignore_case(h.as_bytes(), name.as_bytes()))
         || connection_has_token(headers, name)
 }
 
@@ -77,7 +82,10 @@ mod tests {
     use super::*;
 
     fn h<'a>(name: &'a str, value: &'a str) -> Header<'a> {
-        Header { name, value: value.as_bytes() }
+        Header {
+            name,
+            value: value.as_bytes(),
+        }
     }
 
     #[test]
@@ -90,7 +98,10 @@ mod tests {
 
     #[test]
     fn connection_tokens_across_lines() {
-        let hs = [h("Connection", "keep-alive , ,X-Foo"), h("connection", "Upgrade")];
+        let hs = [
+            h("Connection", "keep-alive , ,X-Foo"),
+            h("connection", "Upgrade"),
+        ];
         assert!(connection_has_token(&hs, "x-foo"));
         assert!(connection_has_token(&hs, "upgrade"));
         assert!(connection_has_token(&hs, "KEEP-ALIVE"));
@@ -101,7 +112,14 @@ mod tests {
     #[test]
     fn hop_by_hop_fields() {
         let hs = [h("Connection", "X-Secret")];
-        for name in ["Connection", "TE", "transfer-encoding", "Upgrade", "Proxy-Connection", "x-secret"] {
+        for name in [
+            "Connection",
+            "TE",
+            "transfer-encoding",
+            "Upgrade",
+            "Proxy-Connection",
+            "x-secret",
+        ] {
             assert!(is_hop_by_hop(name, &hs), "{name}");
         }
         assert!(!is_hop_by_hop("Content-Length", &hs));

@@ -41,12 +41,16 @@ pub use body::{BodyDecoder, Progress};
 pub use chunked::{encode_chunk, LAST_CHUNK};
 pub use date::{format_http_date, parse_http_date};
 pub use error::ParseError;
-pub use framing::{request_framing, response_body_kind, response_keep_alive, BodyKind, RequestFraming};
+pub use framing::{
+    request_framing, response_body_kind, response_keep_alive, BodyKind, RequestFraming,
+};
 pub use limits::{
     Limits, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_HEAD_BYTES, DEFAULT_MAX_URI_BYTES,
     MAX_CHUNK_EXTENSION_BYTES, MAX_CHUNK_SIZE_DIGITS, MAX_HEADERS, MAX_TRAILER_BYTES,
 };
-pub use parse::{parse_request, parse_response, Header, RequestHead, ResponseHead, Status, EMPTY_HEADER};
+pub use parse::{
+    parse_request, parse_response, Header, RequestHead, ResponseHead, Status, EMPTY_HEADER,
+};
 pub use write::{write_request_head, write_response_head};
 
 /// The HTTP versions GateLite speaks. Anything else is refused with 505.

@@ -72,7 +72,10 @@ pub struct Header<'b> {
 }
 
 /// A placeholder to fill the caller's header array with.
-pub const EMPTY_HEADER: Header<'static> = Header { name: "", value: b"" };
+pub const EMPTY_HEADER: Header<'static> = Header {
+    name: "",
+    value: b"",
+};
 
 /// A parsed request head. Its headers are `&headers[..header_count]` of the
 /// slice passed to [`parse_request`].
@@ -225,7 +228,13 @@ fn parse_request_in<'b>(
     pos = need!(expect_crlf(buf, pos, ParseError::BadRequestLine)?);
 
     let (header_count, head_len) = need!(parse_headers(buf, pos, headers)?);
-    Ok(Some(RequestHead { method, target, version, header_count, head_len }))
+    Ok(Some(RequestHead {
+        method,
+        target,
+        version,
+        header_count,
+        head_len,
+    }))
 }
 
 fn parse_response_in<'b>(
@@ -268,7 +277,13 @@ fn parse_response_in<'b>(
     };
     pos = need!(expect_crlf(buf, pos, ParseError::BadStatusLine)?);
     let (header_count, head_len) = need!(parse_headers(buf, pos, headers)?);
-    Ok(Some(ResponseHead { version, status, reason, header_count, head_len }))
+    Ok(Some(ResponseHead {
+        version,
+        status,
+        reason,
+        header_count,
+        head_len,
+    }))
 }
 
 /// Length of `HTTP/x.y`.
@@ -344,7 +359,10 @@ fn parse_headers<'b>(
             Some(b' ' | b'\t') if name_len > 0 => return Err(ParseError::WhitespaceBeforeColon),
             _ => return Err(ParseError::BadHeaderName),
         }
-        let name = ascii_str(line.get(..name_len).unwrap_or(&[]), ParseError::BadHeaderName)?;
+        let name = ascii_str(
+            line.get(..name_len).unwrap_or(&[]),
+            ParseError::BadHeaderName,
+        )?;
 
         // OWS field-value OWS CRLF
         let after_colon = rest(line, name_len + 1);
@@ -374,16 +392,25 @@ mod tests {
     use crate::http::limits::MAX_HEADERS;
 
     /// Parses `buf` as a request with default limits and a full header slice.
-    fn req(buf: &[u8]) -> Result<Status<(RequestHead<'_>, Vec<(String, Vec<u8>)>)>, ParseError> {
+    type Owned = Vec<(String, Vec<u8>)>;
+
+    fn req(buf: &[u8]) -> Result<Status<(RequestHead<'_>, Owned)>, ParseError> {
         let mut headers = [EMPTY_HEADER; MAX_HEADERS];
-        Ok(match parse_request(buf, &mut headers, &Limits::default())? {
-            Status::Complete(head) => Status::Complete((head, owned(&headers[..head.header_count]))),
-            Status::Partial => Status::Partial,
-        })
+        Ok(
+            match parse_request(buf, &mut headers, &Limits::default())? {
+                Status::Complete(head) => {
+                    Status::Complete((head, owned(&headers[..head.header_count])))
+                }
+                Status::Partial => Status::Partial,
+            },
+        )
     }
 
     fn owned(headers: &[Header]) -> Vec<(String, Vec<u8>)> {
-        headers.iter().map(|h| (h.name.to_string(), h.value.to_vec())).collect()
+        headers
+            .iter()
+            .map(|h| (h.name.to_string(), h.value.to_vec()))
+            .collect()
     }
 
     /// Table of requests that must be refused: `input => ParseError, status`.
@@ -438,7 +465,8 @@ mod tests {
         // The macro above compares UTF-8 strings; check the raw 0x80 byte too.
         let buf = b"GET / HTTP/1.1\r\nX: \x80\xff\r\n\r\n";
         let mut headers = [EMPTY_HEADER; 4];
-        let Ok(Status::Complete(head)) = parse_request(buf, &mut headers, &Limits::default()) else {
+        let Ok(Status::Complete(head)) = parse_request(buf, &mut headers, &Limits::default())
+        else {
             panic!()
         };
         assert_eq!(headers[..head.header_count][0].value, b"\x80\xff");
@@ -494,7 +522,11 @@ Cookie: session=abc123; theme=dark\r\n\
         let whole = req(TYPICAL);
         assert!(matches!(whole, Ok(Status::Complete(_))));
         for k in 0..TYPICAL.len() {
-            assert_eq!(req(&TYPICAL[..k]), Ok(Status::Partial), "prefix of {k} bytes");
+            assert_eq!(
+                req(&TYPICAL[..k]),
+                Ok(Status::Partial),
+                "prefix of {k} bytes"
+            );
         }
     }
 
@@ -503,7 +535,11 @@ Cookie: session=abc123; theme=dark\r\n\
         let buf = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n";
         let mut headers = [EMPTY_HEADER; 4];
         for k in 0..buf.len() {
-            assert_eq!(parse_response(&buf[..k], &mut headers, 1024), Ok(Status::Partial), "{k}");
+            assert_eq!(
+                parse_response(&buf[..k], &mut headers, 1024),
+                Ok(Status::Partial),
+                "{k}"
+            );
         }
         assert!(parse_response(buf, &mut headers, 1024).is_ok_and(|s| s.is_complete()));
     }
@@ -512,9 +548,13 @@ Cookie: session=abc123; theme=dark\r\n\
     fn pipelined_requests_split_at_head_len() {
         let mut buf = TYPICAL.to_vec();
         buf.extend_from_slice(b"GET /second HTTP/1.1\r\nHost: b\r\n\r\nGET /third");
-        let Ok(Status::Complete((first, _))) = req(&buf) else { panic!() };
+        let Ok(Status::Complete((first, _))) = req(&buf) else {
+            panic!()
+        };
         assert_eq!(first.head_len, TYPICAL.len());
-        let Ok(Status::Complete((second, hs))) = req(&buf[first.head_len..]) else { panic!() };
+        let Ok(Status::Complete((second, hs))) = req(&buf[first.head_len..]) else {
+            panic!()
+        };
         assert_eq!(second.target, "/second");
         assert_eq!(hs, vec![("Host".to_string(), b"b".to_vec())]);
         let after = first.head_len + second.head_len;
@@ -524,32 +564,55 @@ Cookie: session=abc123; theme=dark\r\n\
 
     #[test]
     fn head_limit_gives_431_even_while_partial() {
-        let limits = Limits { max_head_bytes: 64, ..Limits::default() };
-                let mut buf = b"GET / HTTP/1.1\r\nX: ".to_vec();
+        let limits = Limits {
+            max_head_bytes: 64,
+            ..Limits::default()
+        };
+        let mut buf = b"GET / HTTP/1.1\r\nX: ".to_vec();
         buf.resize(64, b'a');
-        assert_eq!(parse_request(&buf, &mut [EMPTY_HEADER; 8], &limits), Ok(Status::Partial));
+        assert_eq!(
+            parse_request(&buf, &mut [EMPTY_HEADER; 8], &limits),
+            Ok(Status::Partial)
+        );
         buf.push(b'a');
-        assert_eq!(parse_request(&buf, &mut [EMPTY_HEADER; 8], &limits), Err(ParseError::HeadTooLarge));
+        assert_eq!(
+            parse_request(&buf, &mut [EMPTY_HEADER; 8], &limits),
+            Err(ParseError::HeadTooLarge)
+        );
         // A complete head one byte too long is refused too: the answer must
         // not depend on how the bytes were split into reads.
         let mut exact = b"GET / HTTP/1.1\r\nX: ".to_vec();
         exact.resize(61, b'a');
         exact.extend_from_slice(b"\r\n\r\n");
         assert_eq!(exact.len(), 65);
-        assert_eq!(parse_request(&exact, &mut [EMPTY_HEADER; 8], &limits), Err(ParseError::HeadTooLarge));
+        assert_eq!(
+            parse_request(&exact, &mut [EMPTY_HEADER; 8], &limits),
+            Err(ParseError::HeadTooLarge)
+        );
         exact.remove(20);
-        assert!(parse_request(&exact, &mut [EMPTY_HEADER; 8], &limits).is_ok_and(|s| s.is_complete()));
+        assert!(
+            parse_request(&exact, &mut [EMPTY_HEADER; 8], &limits).is_ok_and(|s| s.is_complete())
+        );
     }
 
     #[test]
     fn uri_limit_gives_414_as_soon_as_known() {
-        let limits = Limits { max_uri_bytes: 10, ..Limits::default() };
+        let limits = Limits {
+            max_uri_bytes: 10,
+            ..Limits::default()
+        };
         let mut headers = [EMPTY_HEADER; 8];
         let ok = b"GET /123456789 HTTP/1.1\r\n\r\n";
         assert!(parse_request(ok, &mut headers, &limits).is_ok_and(|s| s.is_complete()));
         // eleven target bytes, no end in sight yet: already 414
-        assert_eq!(parse_request(b"GET /1234567890", &mut headers, &limits), Err(ParseError::UriTooLong));
-        assert_eq!(parse_request(b"GET /123456789", &mut headers, &limits), Ok(Status::Partial));
+        assert_eq!(
+            parse_request(b"GET /1234567890", &mut headers, &limits),
+            Err(ParseError::UriTooLong)
+        );
+        assert_eq!(
+            parse_request(b"GET /123456789", &mut headers, &limits),
+            Ok(Status::Partial)
+        );
     }
 
     #[test]
@@ -567,7 +630,10 @@ Cookie: session=abc123; theme=dark\r\n\
     fn errors_are_reported_before_the_head_completes() {
         assert_eq!(req(b"GET / HTTP/3x"), Err(ParseError::BadVersion));
         assert_eq!(req(b"GET / HTTP/2.0"), Err(ParseError::UnsupportedVersion));
-        assert_eq!(req(b"GET / HTTP/1.1\r\nBad Name"), Err(ParseError::WhitespaceBeforeColon));
+        assert_eq!(
+            req(b"GET / HTTP/1.1\r\nBad Name"),
+            Err(ParseError::WhitespaceBeforeColon)
+        );
     }
 
     /// Table of responses: input => Ok((version, status, reason, header count)) or Err.
@@ -575,20 +641,38 @@ Cookie: session=abc123; theme=dark\r\n\
     fn responses() {
         type Want = Result<(Version, u16, &'static str, usize), ParseError>;
         let cases: &[(&[u8], Want)] = &[
-            (b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", Ok((Version::Http11, 200, "OK", 1))),
-            (b"HTTP/1.0 404 Not Found\r\n\r\n", Ok((Version::Http10, 404, "Not Found", 0))),
+            (
+                b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n",
+                Ok((Version::Http11, 200, "OK", 1)),
+            ),
+            (
+                b"HTTP/1.0 404 Not Found\r\n\r\n",
+                Ok((Version::Http10, 404, "Not Found", 0)),
+            ),
             (b"HTTP/1.1 204 \r\n\r\n", Ok((Version::Http11, 204, "", 0))),
             (b"HTTP/1.1 200\r\n\r\n", Ok((Version::Http11, 200, "", 0))),
-            (b"HTTP/1.1 599 Whatever you like\r\n\r\n", Ok((Version::Http11, 599, "Whatever you like", 0))),
+            (
+                b"HTTP/1.1 599 Whatever you like\r\n\r\n",
+                Ok((Version::Http11, 599, "Whatever you like", 0)),
+            ),
             (b"HTTP/1.1 20 OK\r\n\r\n", Err(ParseError::BadStatusLine)),
             (b"HTTP/1.1 2000 OK\r\n\r\n", Err(ParseError::BadStatusLine)),
             (b"HTTP/1.1 099 OK\r\n\r\n", Err(ParseError::BadStatusLine)),
             (b"HTTP/1.1  200 OK\r\n\r\n", Err(ParseError::BadStatusLine)),
-            (b"HTTP/2.0 200 OK\r\n\r\n", Err(ParseError::UnsupportedVersion)),
+            (
+                b"HTTP/2.0 200 OK\r\n\r\n",
+                Err(ParseError::UnsupportedVersion),
+            ),
             (b"ICY 200 OK\r\n\r\n", Err(ParseError::BadStatusLine)),
             (b"HTTP/1.1 200 OK\nX: y\r\n\r\n", Err(ParseError::BareLf)),
-            (b"HTTP/1.1 200 OK\r\nX : y\r\n\r\n", Err(ParseError::WhitespaceBeforeColon)),
-            (b"HTTP/1.1 200 OK\r\nX: a\r\n b\r\n\r\n", Err(ParseError::ObsFold)),
+            (
+                b"HTTP/1.1 200 OK\r\nX : y\r\n\r\n",
+                Err(ParseError::WhitespaceBeforeColon),
+            ),
+            (
+                b"HTTP/1.1 200 OK\r\nX: a\r\n b\r\n\r\n",
+                Err(ParseError::ObsFold),
+            ),
         ];
         for (buf, want) in cases {
             let mut headers = [EMPTY_HEADER; 8];
@@ -607,6 +691,9 @@ Cookie: session=abc123; theme=dark\r\n\
     fn response_head_limit() {
         let mut headers = [EMPTY_HEADER; 8];
         let buf = b"HTTP/1.1 200 OK\r\nX: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
-        assert_eq!(parse_response(buf, &mut headers, 20), Err(ParseError::HeadTooLarge));
+        assert_eq!(
+            parse_response(buf, &mut headers, 20),
+            Err(ParseError::HeadTooLarge)
+        );
     }
 }
