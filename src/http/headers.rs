@@ -1,0 +1,134 @@
+//! Questions about a list of header fields.
+//!
+//! Field names are case-insensitive (RFC 9110 §5.1), so every lookup here
+//! compares ASCII case-insensitively. Many fields are comma-separated lists
+//! (RFC 9110 §5.6.1) that may also be split over several lines:
+//!
+//! ```text
+//! #element  => [ element ] *( OWS "," OWS [ element ] )
+//! Connection        = #connection-option
+//! connection-option = token
+//! ```
+//!
+//! "Recipients MUST accept empty list elements", so [`list_items`] skips
+//! them. The hop-by-hop fields (RFC 9110 §7.6.1) describe one connection,
+//! not the message, and a proxy must not forward them: [`is_hop_by_hop`].
+
+use super::chars::trim_ows;
+use super::parse::Header;
+
+/// ASCII case-insensitive equality of two byte strings.
+pub fn eq_ignore_case(a: &[u8], b: &[u8]) -> bool {
+    a.eq_ignore_ascii_case(b)
+}
+
+/// The value of the first header called `name` (case-insensitive).
+pub fn find<'b>(headers: &[Header<'b>], name: &str) -> Option<&'b [u8]> {
+    headers
+        .iter()
+        .find(|h| eq_ignore_case(h.name.as_bytes(), name.as_bytes()))
+        .map(|h| h.value)
+}
+
+/// All values of headers called `name`, in order.
+pub fn find_all<'h, 'b: 'h>(
+    headers: &'h [Header<'b>],
+    name: &'h str,
+) -> impl Iterator<Item = &'b [u8]> + 'h {
+    headers
+        .iter()
+        .filter(move |h| eq_ignore_case(h.name.as_bytes(), name.as_bytes()))
+        .map(|h| h.value)
+}
+
+/// The non-empty elements of a comma-separated list value, OWS trimmed.
+pub fn list_items(value: &[u8]) -> impl Iterator<Item = &[u8]> {
+    value
+        .split(|&b| b == b',')
+        .map(trim_ows)
+        .filter(|item| !item.is_empty())
+}
+
+/// True when any `Connection` line lists `token` (case-insensitive).
+pub fn connection_has_token(headers: &[Header], token: &str) -> bool {
+    find_all(headers, "connection")
+        .flat_map(list_items)
+        .any(|item| eq_ignore_case(item, token.as_bytes()))
+}
+
+/// The fields that are always hop-by-hop (RFC 9110 §7.6.1, plus the
+/// non-standard `Proxy-Connection` and `Keep-Alive` that old clients send).
+pub const HOP_BY_HOP: [&str; 7] = [
+    "connection",
+    "keep-alive",
+    "proxy-connection",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+];
+
+/// True when the field `name` must not be forwarded by a proxy: one of
+/// [`HOP_BY_HOP`] or any field named in a `Connection` line of `headers`.
+pub fn is_hop_by_hop(name: &str, headers: &[Header]) -> bool {
+    HOP_BY_HOP
+        .iter()
+        .any(|h| eq_ignore_case(h.as_bytes(), name.as_bytes()))
+        || connection_has_token(headers, name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn h<'a>(name: &'a str, value: &'a str) -> Header<'a> {
+        Header {
+            name,
+            value: value.as_bytes(),
+        }
+    }
+
+    #[test]
+    fn find_is_case_insensitive_and_first() {
+        let hs = [h("Host", "a"), h("HOST", "b")];
+        assert_eq!(find(&hs, "host"), Some(&b"a"[..]));
+        assert_eq!(find(&hs, "x"), None);
+        assert_eq!(find_all(&hs, "host").count(), 2);
+    }
+
+    #[test]
+    fn connection_tokens_across_lines() {
+        let hs = [
+            h("Connection", "keep-alive , ,X-Foo"),
+            h("connection", "Upgrade"),
+        ];
+        assert!(connection_has_token(&hs, "x-foo"));
+        assert!(connection_has_token(&hs, "upgrade"));
+        assert!(connection_has_token(&hs, "KEEP-ALIVE"));
+        assert!(!connection_has_token(&hs, "close"));
+        assert!(!connection_has_token(&hs, "keep"));
+    }
+
+    #[test]
+    fn hop_by_hop_fields() {
+        let hs = [h("Connection", "X-Secret")];
+        for name in [
+            "Connection",
+            "TE",
+            "transfer-encoding",
+            "Upgrade",
+            "Proxy-Connection",
+            "x-secret",
+        ] {
+            assert!(is_hop_by_hop(name, &hs), "{name}");
+        }
+        assert!(!is_hop_by_hop("Content-Length", &hs));
+        assert!(!is_hop_by_hop("Host", &hs));
+    }
+
+    #[test]
+    fn list_items_skip_empty() {
+        let items: Vec<&[u8]> = list_items(b" a, ,b ,,").collect();
+        assert_eq!(items, vec![&b"a"[..], &b"b"[..]]);
+    }
+}
