@@ -1,0 +1,200 @@
+//! The owned request and response the pipeline works on.
+//!
+//! The parser borrows from the connection's read buffer (zero copies), but
+//! the stages must *change* headers (add `X-Forwarded-For`, drop a forged
+//! `X-User-Id`, rewrite the path) while the same buffer keeps filling with
+//! the body. So after the head is parsed it is copied once into these owned
+//! types; this is the one copy per request (STYLE.md §1.2: copy only when the
+//! data must outlive the buffer).
+
+use crate::http::{BodyKind, Header, Version};
+
+/// An ordered list of header fields; names compare case-insensitively.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HeaderList {
+    fields: Vec<(String, Vec<u8>)>,
+}
+
+impl HeaderList {
+    /// An empty list.
+    pub fn new() -> Self {
+        HeaderList { fields: Vec::new() }
+    }
+
+    /// Copies parsed header views.
+    pub fn from_parsed(headers: &[Header<'_>]) -> Self {
+        HeaderList {
+            fields: headers.iter().map(|h| (h.name.to_string(), h.value.to_vec())).collect(),
+        }
+    }
+
+    /// The first value of `name`.
+    pub fn get(&self, name: &str) -> Option<&[u8]> {
+        self.fields.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_slice())
+    }
+
+    /// The first value of `name`, when it is UTF-8.
+    pub fn get_str(&self, name: &str) -> Option<&str> {
+        self.get(name).and_then(|v| std::str::from_utf8(v).ok())
+    }
+
+    /// True when `name` is present.
+    pub fn contains(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+
+    /// Removes every field called `name`.
+    pub fn remove(&mut self, name: &str) {
+        self.fields.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+    }
+
+    /// Replaces every field called `name` with one field.
+    pub fn set(&mut self, name: &str, value: impl Into<Vec<u8>>) {
+        self.remove(name);
+        self.fields.push((name.to_string(), value.into()));
+    }
+
+    /// Adds a field, keeping existing ones of the same name.
+    pub fn append(&mut self, name: &str, value: impl Into<Vec<u8>>) {
+        self.fields.push((name.to_string(), value.into()));
+    }
+
+    /// Keeps only the fields for which `keep(name)` is true.
+    pub fn retain(&mut self, mut keep: impl FnMut(&str) -> bool) {
+        self.fields.retain(|(n, _)| keep(n));
+    }
+
+    /// The fields in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &[u8])> {
+        self.fields.iter().map(|(n, v)| (n.as_str(), v.as_slice()))
+    }
+
+    /// The fields as the borrowed pairs the head writers take.
+    pub fn as_pairs(&self) -> Vec<(&str, &[u8])> {
+        self.iter().collect()
+    }
+
+    /// How many fields.
+    pub fn len(&self) -> usize {
+        self.fields.len()
+    }
+
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty()
+    }
+}
+
+/// A client request after parsing and framing checks.
+#[derive(Clone, Debug)]
+pub struct Request {
+    /// The method token, as sent (case-sensitive).
+    pub method: String,
+    /// The request-target, as sent.
+    pub target: String,
+    /// The normalised path (filled by the normalisation step).
+    pub path: String,
+    /// The query string after `?`, untouched.
+    pub query: Option<String>,
+    /// The client's HTTP version.
+    pub version: Version,
+    /// Header fields, as sent.
+    pub headers: HeaderList,
+    /// How the body is framed.
+    pub body: BodyKind,
+    /// The client waits for `100 Continue` before sending the body.
+    pub expect_continue: bool,
+    /// The client's connection may carry another request after this one.
+    pub keep_alive: bool,
+}
+
+impl Request {
+    /// The `Host` header without its port, lower-cased.
+    pub fn host(&self) -> Option<String> {
+        let h = self.headers.get_str("host")?;
+        let without_port = if h.starts_with('[') {
+            h.split_once(']').map(|(a, _)| format!("{a}]")).unwrap_or_else(|| h.to_string())
+        } else {
+            h.split(':').next().unwrap_or(h).to_string()
+        };
+        Some(without_port.to_ascii_lowercase())
+    }
+
+    /// True for methods that may be retried on another connection
+    /// (RFC 9110 §9.2.2).
+    pub fn is_idempotent(&self) -> bool {
+        matches!(self.method.as_str(), "GET" | "HEAD" | "OPTIONS" | "TRACE" | "PUT" | "DELETE")
+    }
+}
+
+/// A response the gateway writes itself (errors, `respond`, preflights).
+#[derive(Clone, Debug)]
+pub struct Response {
+    /// Status code.
+    pub status: u16,
+    /// Header fields (framing headers are added when it is written).
+    pub headers: HeaderList,
+    /// The whole body.
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    /// A `text/plain` response.
+    pub fn text(status: u16, body: impl Into<Vec<u8>>) -> Self {
+        let mut headers = HeaderList::new();
+        headers.set("Content-Type", "text/plain; charset=utf-8");
+        Response { status, headers, body: body.into() }
+    }
+
+    /// The JSON error body of DESIGN.md §7:
+    /// `{"error":"rate_limited","message":"...","request_id":"..."}`.
+    pub fn error(status: u16, code: &str, message: &str, request_id: &str) -> Self {
+        let mut body = String::with_capacity(64 + message.len());
+        body.push_str("{\"error\":");
+        crate::util::json::write_string(&mut body, code);
+        body.push_str(",\"message\":");
+        crate::util::json::write_string(&mut body, message);
+        body.push_str(",\"request_id\":");
+        crate::util::json::write_string(&mut body, request_id);
+        body.push_str("}\n");
+        let mut headers = HeaderList::new();
+        headers.set("Content-Type", "application/json");
+        Response { status, headers, body: body.into_bytes() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_list_is_case_insensitive_and_ordered() {
+        let mut h = HeaderList::new();
+        h.append("X-A", "1");
+        h.append("x-a", "2");
+        h.append("B", "3");
+        assert_eq!(h.get("x-A"), Some(&b"1"[..]));
+        h.set("X-a", "9");
+        assert_eq!(h.as_pairs(), vec![("B", &b"3"[..]), ("X-a", &b"9"[..])]);
+        h.remove("b");
+        assert_eq!(h.len(), 1);
+    }
+
+    #[test]
+    fn host_drops_the_port() {
+        let mut headers = HeaderList::new();
+        headers.set("Host", "API.example.com:8080");
+        let req = Request {
+            method: "GET".into(),
+            target: "/".into(),
+            path: "/".into(),
+            query: None,
+            version: Version::Http11,
+            headers,
+            body: BodyKind::None,
+            expect_continue: false,
+            keep_alive: true,
+        };
+        assert_eq!(req.host().as_deref(), Some("api.example.com"));
+    }
+}

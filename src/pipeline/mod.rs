@@ -1,0 +1,219 @@
+//! The request pipeline: what happens to a request between "its head has
+//! been parsed" and "its response has been written".
+//!
+//! ```text
+//! global:  request id -> traceparent -> path normalisation (400)
+//!          -> route match (404 / 405 + Allow)
+//! route:   stage, stage, ... (each may answer early: auth -> 401, ...)
+//!          -> action: proxy to the upstream | respond with fixed text
+//! back:    stages' on_response -> X-Request-Id, Connection -> client
+//! ```
+//!
+//! A [`Gateway`] is the runtime built from one config (see [`build`]): the
+//! route table, each route's stage chain, the upstreams with their pools. It
+//! is immutable; a reload builds a new one and swaps an `Arc`, so requests in
+//! flight finish on the config they started with.
+
+pub mod build;
+pub mod client;
+pub mod message;
+pub mod proxy;
+pub mod stage;
+pub mod stages;
+
+use std::sync::Arc;
+
+use crate::config::Config;
+use crate::http::{self, BodyKind, Limits, Version};
+use crate::router::{RouteMatch, RouteTable};
+use crate::upstream::{Upstream, UpstreamError};
+use crate::util::clock::Clock;
+use crate::util::ids;
+pub use client::Client;
+pub use message::{HeaderList, Request, Response};
+pub use stage::{Ctx, Flow, Stage};
+
+/// What the server does with the client connection after an exchange.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    /// Another request may follow on this connection.
+    pub keep_alive: bool,
+}
+
+impl Outcome {
+    /// The connection must be closed.
+    pub fn close() -> Self {
+        Outcome { keep_alive: false }
+    }
+
+    /// The same outcome, but closing.
+    pub fn closing(self) -> Self {
+        Outcome { keep_alive: false }
+    }
+}
+
+/// What answers a route once its stages let the request through.
+#[derive(Debug)]
+pub enum Action {
+    /// Forward to this upstream.
+    Proxy(Arc<Upstream>),
+    /// Answer with a fixed status and text.
+    Respond {
+        /// Status.
+        status: u16,
+        /// Body.
+        body: String,
+    },
+}
+
+/// A route at run time.
+#[derive(Debug)]
+pub struct Route {
+    /// Its name.
+    pub name: String,
+    /// Its stages, in order.
+    pub stages: Vec<Box<dyn Stage>>,
+    /// What answers.
+    pub action: Action,
+}
+
+/// Everything built from one config.
+#[derive(Debug)]
+pub struct Gateway {
+    /// The config it was built from.
+    pub config: Config,
+    /// Protocol limits for client requests.
+    pub limits: Limits,
+    /// The route table.
+    pub table: RouteTable,
+    /// Routes, indexed as in the table.
+    pub routes: Vec<Route>,
+    /// Upstreams, in config order.
+    pub upstreams: Vec<Arc<Upstream>>,
+    /// Time.
+    pub clock: Arc<dyn Clock>,
+}
+
+impl Gateway {
+    /// Runs one request through the pipeline and writes its response.
+    pub fn handle(&self, client: &mut Client<'_>, mut req: Request) -> Outcome {
+        let request_id = match req.headers.get("x-request-id") {
+            Some(v) if ids::is_sane_request_id(v) => String::from_utf8_lossy(v).into_owned(),
+            _ => ids::new_request_id(),
+        };
+        if !req.headers.get("traceparent").is_some_and(ids::is_valid_traceparent) {
+            req.headers.set("traceparent", ids::new_traceparent());
+        }
+        let mut ctx = Ctx {
+            upstream_path: String::new(),
+            req,
+            request_id,
+            client_ip: client.peer.ip(),
+            route: 0,
+            params: Vec::new(),
+            captures: Vec::new(),
+            claims: None,
+            consumer: None,
+            response_headers: HeaderList::new(),
+            trace: Vec::new(),
+        };
+        match http::uri::normalize_target(&ctx.req.target) {
+            Ok(n) => {
+                ctx.req.path = n.path;
+                ctx.req.query = n.query;
+            }
+            Err(e) => return self.reply_error(&mut ctx, client, e.status(), "bad_request", e.message()),
+        }
+        let host = ctx.req.host();
+        let (route, params, captures) = match self.table.find(&ctx.req.method, host.as_deref(), &ctx.req.path) {
+            RouteMatch::Found { route, params, captures } => (route, params, captures),
+            RouteMatch::NotFound => {
+                return self.reply_error(&mut ctx, client, 404, "not_found", "no route matches this request")
+            }
+            RouteMatch::MethodNotAllowed { allow } => {
+                ctx.response_headers.set("Allow", allow.join(", "));
+                let msg = format!("method {} is not allowed here", ctx.req.method);
+                return self.reply_error(&mut ctx, client, 405, "method_not_allowed", &msg);
+            }
+        };
+        ctx.route = route;
+        ctx.params = params;
+        ctx.captures = captures;
+        ctx.upstream_path = ctx.req.path.clone();
+        let Some(r) = self.routes.get(route) else {
+            return self.reply_error(&mut ctx, client, 500, "internal", "route table out of step");
+        };
+        for stage in &r.stages {
+            if let Flow::Respond(resp) = stage.on_request(&mut ctx) {
+                return self.reply(&mut ctx, client, resp);
+            }
+        }
+        match &r.action {
+            Action::Respond { status, body } => {
+                let resp = Response::text(*status, body.as_bytes());
+                self.reply(&mut ctx, client, resp)
+            }
+            Action::Proxy(up) => proxy::forward(self, up, &mut ctx, client),
+        }
+    }
+
+    /// Answers with a JSON error body.
+    pub fn reply_error(&self, ctx: &mut Ctx, client: &mut Client<'_>, status: u16, code: &str, msg: &str) -> Outcome {
+        let resp = Response::error(status, code, msg, &ctx.request_id);
+        self.reply(ctx, client, resp)
+    }
+
+    /// Answers for an upstream failure (502 / 504).
+    pub fn reply_upstream_error(
+        &self,
+        ctx: &mut Ctx,
+        client: &mut Client<'_>,
+        up: &Upstream,
+        e: &UpstreamError,
+    ) -> Outcome {
+        let msg = format!("upstream '{}': {e}", up.name);
+        self.reply_error(ctx, client, e.status(), e.code(), &msg)
+    }
+
+    /// Writes a response the gateway made itself. A request body that was
+    /// not read makes the connection close (the server drains it briefly so
+    /// the client still reads this answer).
+    pub fn reply(&self, ctx: &mut Ctx, client: &mut Client<'_>, resp: Response) -> Outcome {
+        let mut outcome = Outcome { keep_alive: ctx.req.body == BodyKind::None };
+        let mut headers = resp.headers;
+        let body_len = resp.body.len();
+        headers.set("Content-Length", body_len.to_string());
+        self.finish_response_headers(ctx, resp.status, &mut headers, &mut outcome);
+        let mut out = Vec::with_capacity(256 + body_len);
+        http::write_response_head(&mut out, Version::Http11, resp.status, &headers.as_pairs());
+        if ctx.req.method != "HEAD" {
+            out.extend_from_slice(&resp.body);
+        }
+        match client.write_all(&out) {
+            Ok(()) => outcome,
+            Err(_) => Outcome::close(),
+        }
+    }
+
+    /// The last touches on every response head: the route's stages, headers
+    /// stages asked for, `X-Request-Id`, and `Connection`.
+    pub fn finish_response_headers(&self, ctx: &Ctx, status: u16, headers: &mut HeaderList, outcome: &mut Outcome) {
+        if let Some(r) = self.routes.get(ctx.route).filter(|_| !ctx.upstream_path.is_empty()) {
+            for stage in r.stages.iter().rev() {
+                stage.on_response(ctx, status, headers);
+            }
+        }
+        for (name, value) in ctx.response_headers.iter() {
+            headers.set(name, value);
+        }
+        if !headers.contains("x-request-id") {
+            headers.set("X-Request-Id", ctx.request_id.as_bytes());
+        }
+        outcome.keep_alive &= ctx.req.keep_alive;
+        if !outcome.keep_alive {
+            headers.set("Connection", "close");
+        } else if ctx.req.version == Version::Http10 {
+            headers.set("Connection", "keep-alive");
+        }
+    }
+}

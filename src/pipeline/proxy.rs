@@ -1,0 +1,448 @@
+//! The proxy action: forward the request to an upstream server and stream
+//! the answer back.
+//!
+//! ```text
+//! pick server -> pooled or fresh connection -> send head (+ body, streamed,
+//! re-framed) -> read response head (skip 1xx) -> send head to client ->
+//! stream body -> pool the connection if both ends allow it
+//! ```
+//!
+//! Re-framing: the request body is decoded as it arrives and sent upstream
+//! with framing *we* chose (the exact `Content-Length`, or chunks we encode),
+//! so no ambiguity the client put in its framing reaches the upstream.
+//! Likewise the response body is decoded and sent to the client with
+//! `Content-Length` when the upstream gave one, chunked for HTTP/1.1
+//! clients otherwise, and close-delimited for HTTP/1.0 clients.
+//!
+//! Retry: a pooled connection may have been closed by the server an instant
+//! before we used it. When that happens before any response byte arrived,
+//! the request is idempotent and has no body (so nothing is lost), it is
+//! sent once more on a fresh connection.
+
+use std::cell::RefCell;
+use std::io::{Read, Write};
+
+use super::client::{BodyError, BodyReader, Client};
+use super::message::HeaderList;
+use super::stage::Ctx;
+use super::{Gateway, Outcome};
+use crate::http::{
+    self, encode_chunk, headers as hh, BodyDecoder, BodyKind, Header, Version, EMPTY_HEADER,
+    LAST_CHUNK, MAX_HEADERS,
+};
+use crate::upstream::{Upstream, UpstreamConn, UpstreamError, UpstreamErrorKind};
+
+/// Largest response head we accept from an upstream (they can carry big
+/// cookies; larger is a broken upstream -> 502).
+pub const MAX_UPSTREAM_HEAD_BYTES: usize = 64 * 1024;
+
+/// Size of one read from an upstream while streaming a body.
+pub const UPSTREAM_READ_CHUNK: usize = 64 * 1024;
+
+thread_local! {
+    /// Per-worker scratch buffer for upstream reads (no 64 KiB alloc per request).
+    static SCRATCH: RefCell<Vec<u8>> = RefCell::new(vec![0; UPSTREAM_READ_CHUNK]);
+}
+
+/// What the upstream said, parsed and owned.
+struct UpstreamHead {
+    status: u16,
+    headers: HeaderList,
+    body: BodyKind,
+    keep_alive: bool,
+}
+
+/// Forwards the request of `ctx` to `up` and writes the answer to the client.
+pub fn forward(gw: &Gateway, up: &Upstream, ctx: &mut Ctx, client: &mut Client<'_>) -> Outcome {
+    let head = upstream_request_head(ctx, &up.name);
+    let has_body = ctx.req.body != BodyKind::None;
+    let mut body = BodyReader::new(ctx.req.body, gw.limits.max_body_bytes, ctx.req.expect_continue);
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let Some(server) = up.pick() else {
+            return gw.reply_error(ctx, client, 503, "no_server", "the upstream has no servers");
+        };
+        let conn = match up.connection(server, gw.clock.as_ref()) {
+            Ok(c) => c,
+            Err(e) => return gw.reply_upstream_error(ctx, client, up, &e),
+        };
+        let reused = conn.reused;
+        let active = ActiveGuard::new(up, server);
+        match exchange(gw, up, &head, &mut body, conn, ctx, client) {
+            Exchange::Done(outcome) => return outcome,
+            Exchange::Failed(e) => {
+                drop(active);
+                let retry = reused && attempt == 1 && !has_body && ctx.req.is_idempotent();
+                if retry && !e.is_timeout() {
+                    continue;
+                }
+                return gw.reply_upstream_error(ctx, client, up, &e);
+            }
+            Exchange::ClientBody(BodyError::Invalid(pe)) => {
+                return gw.reply_error(ctx, client, pe.status(), "bad_request", pe.message()).closing()
+            }
+            Exchange::ClientBody(BodyError::Io(_)) => return Outcome::close(),
+        }
+    }
+}
+
+enum Exchange {
+    /// A response (or the client's disappearance) ended the exchange.
+    Done(Outcome),
+    /// The upstream failed before any response byte reached the client.
+    Failed(UpstreamError),
+    /// The client's body was bad or stopped.
+    ClientBody(BodyError),
+}
+
+/// Counts a request as active on a server for its lifetime (RAII, STYLE §1.13).
+struct ActiveGuard<'a> {
+    up: &'a Upstream,
+    server: usize,
+}
+
+impl<'a> ActiveGuard<'a> {
+    fn new(up: &'a Upstream, server: usize) -> Self {
+        if let Some(s) = up.servers.get(server) {
+            s.active.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        ActiveGuard { up, server }
+    }
+}
+
+impl Drop for ActiveGuard<'_> {
+    fn drop(&mut self) {
+        if let Some(s) = self.up.servers.get(self.server) {
+            s.active.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+}
+
+/// The request head as the upstream gets it.
+fn upstream_request_head(ctx: &Ctx, upstream_label: &str) -> Vec<u8> {
+    let req = &ctx.req;
+    let mut headers = req.headers.clone();
+    // Framing is ours to decide; Expect is answered by us.
+    headers.remove("content-length");
+    headers.remove("expect");
+    let ip = ctx.client_ip.to_string();
+    let xff = match headers.get("x-forwarded-for") {
+        Some(prev) => {
+            let mut v = prev.to_vec();
+            v.extend_from_slice(b", ");
+            v.extend_from_slice(ip.as_bytes());
+            v
+        }
+        None => ip.into_bytes(),
+    };
+    headers.set("X-Forwarded-For", xff);
+    headers.set("X-Forwarded-Proto", "http");
+    if let Some(host) = req.headers.get("host") {
+        headers.set("X-Forwarded-Host", host.to_vec());
+    }
+    headers.set("X-Request-Id", ctx.request_id.as_bytes());
+    if !headers.contains("host") {
+        // An HTTP/1.0 client may omit Host; HTTP/1.1 upstreams require one.
+        headers.set("Host", upstream_label.as_bytes());
+    }
+    match req.body {
+        BodyKind::Length(n) => headers.set("Content-Length", n.to_string()),
+        BodyKind::Chunked => headers.set("Transfer-Encoding", "chunked"),
+        BodyKind::None | BodyKind::UntilClose => {}
+    }
+    let mut target = ctx.upstream_path.clone();
+    if let Some(q) = &req.query {
+        target.push('?');
+        target.push_str(q);
+    }
+    let mut out = Vec::with_capacity(512);
+    http::write_request_head(&mut out, &req.method, &target, &headers.as_pairs());
+    out
+}
+
+/// One attempt on one connection.
+fn exchange(
+    gw: &Gateway,
+    up: &Upstream,
+    head: &[u8],
+    body: &mut BodyReader,
+    mut conn: UpstreamConn,
+    ctx: &mut Ctx,
+    client: &mut Client<'_>,
+) -> Exchange {
+    if let Err(e) = conn.stream.write_all(head) {
+        return Exchange::Failed(UpstreamError::from_write(&e));
+    }
+    if ctx.req.body != BodyKind::None {
+        if let Err(x) = send_body(body, &mut conn, ctx.req.body, client) {
+            return x;
+        }
+    }
+    let mut buf = Vec::with_capacity(4096);
+    let up_head = match read_response_head(&mut conn, &mut buf, &ctx.req.method) {
+        Ok(h) => h,
+        Err(e) => return Exchange::Failed(e),
+    };
+    Exchange::Done(relay_response(gw, up, conn, up_head, buf, ctx, client))
+}
+
+/// Streams the client's body to the upstream, re-framed.
+fn send_body(
+    body: &mut BodyReader,
+    conn: &mut UpstreamConn,
+    kind: BodyKind,
+    client: &mut Client<'_>,
+) -> Result<(), Exchange> {
+    let chunked = kind == BodyKind::Chunked;
+    let mut piece = Vec::with_capacity(16 * 1024);
+    let mut framed = Vec::new();
+    loop {
+        piece.clear();
+        match body.next(client, &mut piece) {
+            Ok(true) => {
+                let bytes = if chunked {
+                    framed.clear();
+                    encode_chunk(&piece, &mut framed);
+                    &framed
+                } else {
+                    &piece
+                };
+                conn.stream.write_all(bytes).map_err(|e| Exchange::Failed(UpstreamError::from_write(&e)))?;
+            }
+            Ok(false) => break,
+            // The upstream connection is dropped (closed, never pooled).
+            Err(e) => return Err(Exchange::ClientBody(e)),
+        }
+    }
+    if chunked {
+        conn.stream
+            .write_all(LAST_CHUNK)
+            .map_err(|e| Exchange::Failed(UpstreamError::from_write(&e)))?;
+    }
+    Ok(())
+}
+
+/// Reads until a final (non-1xx) response head is complete; `buf` keeps
+/// the bytes after it (the start of the body).
+fn read_response_head(
+    conn: &mut UpstreamConn,
+    buf: &mut Vec<u8>,
+    method: &str,
+) -> Result<UpstreamHead, UpstreamError> {
+    loop {
+        let mut storage = [EMPTY_HEADER; MAX_HEADERS];
+        match http::parse_response(buf, &mut storage, MAX_UPSTREAM_HEAD_BYTES) {
+            Ok(http::Status::Complete(h)) => {
+                let parsed: &[Header] = storage.get(..h.header_count).unwrap_or_default();
+                if (100..200).contains(&h.status) && h.status != 101 {
+                    // Interim response (100 Continue, 103 Early Hints): skip.
+                    buf.drain(..h.head_len.min(buf.len()));
+                    continue;
+                }
+                let body = http::response_body_kind(method, h.status, parsed)
+                    .map_err(|e| UpstreamError::new(UpstreamErrorKind::BadResponse, e.message()))?;
+                let keep_alive = h.version == Version::Http11 && http::response_keep_alive(h.version, parsed);
+                let headers = end_to_end(parsed);
+                let status = h.status;
+                let head_len = h.head_len;
+                buf.drain(..head_len.min(buf.len()));
+                return Ok(UpstreamHead { status, headers, body, keep_alive });
+            }
+            Ok(http::Status::Partial) => {}
+            Err(e) => return Err(UpstreamError::new(UpstreamErrorKind::BadResponse, e.message())),
+        }
+        let old = buf.len();
+        buf.resize(old + 8192, 0);
+        let r = conn.stream.read(buf.get_mut(old..).unwrap_or_default());
+        buf.truncate(old + *r.as_ref().unwrap_or(&0));
+        match r {
+            Ok(0) => {
+                return Err(UpstreamError::new(
+                    UpstreamErrorKind::Closed,
+                    "upstream closed the connection before answering",
+                ))
+            }
+            Ok(_) => {}
+            Err(e) => return Err(UpstreamError::from_read(&e)),
+        }
+    }
+}
+
+/// Copies the end-to-end fields of a parsed head (hop-by-hop ones, and
+/// those the `Connection` header names, are dropped: RFC 9110 §7.6.1).
+pub fn end_to_end(parsed: &[Header<'_>]) -> HeaderList {
+    let mut list = HeaderList::new();
+    for h in parsed {
+        if !hh::is_hop_by_hop(h.name, parsed) {
+            list.append(h.name, h.value);
+        }
+    }
+    list
+}
+
+/// Sends the upstream's response to the client and decides what happens to
+/// both connections.
+fn relay_response(
+    gw: &Gateway,
+    upstream: &Upstream,
+    conn: UpstreamConn,
+    up: UpstreamHead,
+    mut buf: Vec<u8>,
+    ctx: &mut Ctx,
+    client: &mut Client<'_>,
+) -> Outcome {
+    let client_11 = ctx.req.version == Version::Http11;
+    let mut headers = up.headers;
+    // How the body goes to the client.
+    let to_client = match up.body {
+        BodyKind::Chunked | BodyKind::UntilClose if client_11 => ClientFraming::Chunked,
+        BodyKind::Chunked | BodyKind::UntilClose => ClientFraming::UntilClose,
+        _ => ClientFraming::AsIs,
+    };
+    if to_client == ClientFraming::Chunked {
+        headers.set("Transfer-Encoding", "chunked");
+    }
+    let mut outcome = Outcome { keep_alive: to_client != ClientFraming::UntilClose };
+    gw.finish_response_headers(ctx, up.status, &mut headers, &mut outcome);
+
+    let mut out = Vec::with_capacity(1024);
+    http::write_response_head(&mut out, Version::Http11, up.status, &headers.as_pairs());
+
+    let pool_ok = up.keep_alive && up.body != BodyKind::UntilClose;
+    let result = match up.body {
+        BodyKind::None => {
+            if !buf.is_empty() {
+                // Bytes after a body-less response: the connection is out of step.
+                drop(conn);
+                return write_or_close(client, &out, outcome);
+            }
+            client.write_all(&out).map(|()| true)
+        }
+        BodyKind::Length(n) => relay_length(n, &mut buf, &conn, out, client),
+        BodyKind::Chunked | BodyKind::UntilClose => {
+            relay_decoded(up.body, to_client, &mut buf, &conn, out, client)
+        }
+    };
+    match result {
+        Ok(true) if pool_ok && buf.is_empty() => {
+            upstream.release(conn, gw.clock.as_ref());
+            outcome
+        }
+        Ok(true) => outcome,
+        // Broken mid-body (either side): nothing more can be said to the client.
+        _ => Outcome::close(),
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ClientFraming {
+    /// Headers as the upstream framed them (Content-Length or no body).
+    AsIs,
+    /// We chunk the decoded body.
+    Chunked,
+    /// HTTP/1.0 client: the body ends when we close.
+    UntilClose,
+}
+
+fn write_or_close(client: &mut Client<'_>, bytes: &[u8], outcome: Outcome) -> Outcome {
+    match client.write_all(bytes) {
+        Ok(()) => Outcome { keep_alive: false, ..outcome },
+        Err(_) => Outcome::close(),
+    }
+}
+
+/// A body of exactly `n` bytes, passed through without decoding.
+/// `Ok(true)`: complete. `Err`: a side broke.
+fn relay_length(
+    n: u64,
+    buf: &mut Vec<u8>,
+    conn: &UpstreamConn,
+    mut out: Vec<u8>,
+    client: &mut Client<'_>,
+) -> Result<bool, ()> {
+    let first = usize::try_from(n).unwrap_or(usize::MAX).min(buf.len());
+    out.extend_from_slice(buf.get(..first).unwrap_or_default());
+    buf.drain(..first);
+    let mut left = n - first as u64;
+    client.write_all(&out).map_err(|_| ())?;
+    if left == 0 {
+        return Ok(true);
+    }
+    SCRATCH.with(|s| {
+        let mut scratch = s.borrow_mut();
+        let mut stream = &conn.stream;
+        while left > 0 {
+            let want = usize::try_from(left).unwrap_or(usize::MAX).min(scratch.len());
+            let got = match stream.read(scratch.get_mut(..want).unwrap_or_default()) {
+                Ok(0) | Err(_) => return Err(()),
+                Ok(k) => k,
+            };
+            client.write_all(scratch.get(..got).unwrap_or_default()).map_err(|_| ())?;
+            left -= got as u64;
+        }
+        Ok(true)
+    })
+}
+
+/// A chunked or close-delimited body: decoded, then re-framed for the client.
+fn relay_decoded(
+    kind: BodyKind,
+    to_client: ClientFraming,
+    buf: &mut Vec<u8>,
+    conn: &UpstreamConn,
+    mut out: Vec<u8>,
+    client: &mut Client<'_>,
+) -> Result<bool, ()> {
+    let mut decoder = BodyDecoder::new(kind, u64::MAX);
+    let mut data = Vec::with_capacity(16 * 1024);
+    let mut emit = |data: &[u8], out: &mut Vec<u8>| {
+        if to_client == ClientFraming::Chunked {
+            encode_chunk(data, out);
+        } else {
+            out.extend_from_slice(data);
+        }
+    };
+    // Body bytes that came with the head.
+    let p = decoder.decode(buf, &mut data).map_err(|_| ())?;
+    buf.drain(..p.consumed.min(buf.len()));
+    emit(&data, &mut out);
+    SCRATCH.with(|s| {
+        let mut scratch = s.borrow_mut();
+        let mut stream = &conn.stream;
+        while !decoder.is_done() {
+            if !out.is_empty() {
+                client.write_all(&out).map_err(|_| ())?;
+                out.clear();
+            }
+            let got = match stream.read(&mut scratch) {
+                Ok(0) => {
+                    decoder.finish_at_eof().map_err(|_| ())?;
+                    break;
+                }
+                Ok(k) => k,
+                Err(_) => return Err(()),
+            };
+            let mut input = scratch.get(..got).unwrap_or_default();
+            while !input.is_empty() && !decoder.is_done() {
+                data.clear();
+                let p = decoder.decode(input, &mut data).map_err(|_| ())?;
+                emit(&data, &mut out);
+                input = input.get(p.consumed..).unwrap_or_default();
+                if p.consumed == 0 {
+                    break;
+                }
+            }
+            if !input.is_empty() {
+                // Bytes after the end of the body: keep them so the
+                // connection is not pooled out of step.
+                buf.extend_from_slice(input);
+            }
+        }
+        if to_client == ClientFraming::Chunked {
+            out.extend_from_slice(LAST_CHUNK);
+        }
+        client.write_all(&out).map_err(|_| ())?;
+        Ok(true)
+    })
+}

@@ -1,0 +1,62 @@
+//! The shape every per-route step has.
+//!
+//! A route is a chain of stages (CORS, auth, rate limit, cache, transforms)
+//! followed by an action (proxy to an upstream, or answer directly). Each
+//! stage looks at the request context and either lets it through or answers
+//! early: an auth stage that finds no token answers `401` and the upstream is
+//! never contacted. On the way back, stages may adjust the response head.
+//!
+//! The chain is built once when the config loads (`pipeline::build`), so the
+//! per-request cost is a walk over a short `Vec<Box<dyn Stage>>`.
+
+use super::message::{HeaderList, Request, Response};
+use crate::auth::Claims;
+use std::net::IpAddr;
+
+/// A stage's verdict on a request.
+#[derive(Debug)]
+pub enum Flow {
+    /// Go on to the next stage.
+    Continue,
+    /// Answer now with this response; later stages and the upstream are skipped.
+    Respond(Response),
+}
+
+/// Per-request state the stages read and write.
+#[derive(Debug)]
+pub struct Ctx {
+    /// The request as it will be forwarded (stages may change headers).
+    pub req: Request,
+    /// This request's id (sent upstream and back as `X-Request-Id`).
+    pub request_id: String,
+    /// The client's address.
+    pub client_ip: IpAddr,
+    /// Index of the matched route.
+    pub route: usize,
+    /// Path parameters of the match (`/users/{id}` -> `id`).
+    pub params: Vec<(String, String)>,
+    /// Regex capture groups of the match (`$1` ...).
+    pub captures: Vec<Option<String>>,
+    /// The path (without query) sent upstream; starts as the normalised path.
+    pub upstream_path: String,
+    /// Verified JWT claims, when the route authenticates with JWT.
+    pub claims: Option<Claims>,
+    /// The authenticated consumer (API key name, Basic user or JWT `sub`).
+    pub consumer: Option<String>,
+    /// Headers stages add to the response the client gets.
+    pub response_headers: HeaderList,
+    /// One entry per decision, for `X-Gateway-Trace`.
+    pub trace: Vec<String>,
+}
+
+/// One step of a route's chain.
+pub trait Stage: Send + Sync + std::fmt::Debug {
+    /// A short name for `gatelite route` and the trace (`auth`, `rewrite`).
+    fn name(&self) -> &'static str;
+
+    /// Looks at (and may change) the request; may answer early.
+    fn on_request(&self, ctx: &mut Ctx) -> Flow;
+
+    /// May adjust the response head on its way to the client.
+    fn on_response(&self, _ctx: &Ctx, _status: u16, _headers: &mut HeaderList) {}
+}
