@@ -1,1 +1,5 @@
-//! (module header; filled in by the router work)
+//! Routing: which route answers a request (host, method, normalised path).
+//!
+//! (Filled in step by step; see `table.rs` for the precedence rules.)
+
+pub mod regex;
