@@ -86,7 +86,11 @@ pub fn normalize_target(target: &str) -> Result<NormalizedTarget, UriError> {
         None => (rest, None),
     };
     // Absolute-form with an empty path (`http://host?x`) means `/`.
-    let raw_path = if raw_path.is_empty() && rest.len() != target.len() { "/" } else { raw_path };
+    let raw_path = if raw_path.is_empty() && rest.len() != target.len() {
+        "/"
+    } else {
+        raw_path
+    };
     if !raw_path.starts_with('/') {
         return Err(UriError::NotOriginForm);
     }
@@ -144,8 +148,12 @@ fn decode_unreserved(path: &str) -> Result<String, UriError> {
                 out.push(char::from(value));
             } else {
                 out.push('%');
-                out.push(char::from(HEX.get(usize::from(hi)).copied().unwrap_or(b'0')));
-                out.push(char::from(HEX.get(usize::from(lo)).copied().unwrap_or(b'0')));
+                out.push(char::from(
+                    HEX.get(usize::from(hi)).copied().unwrap_or(b'0'),
+                ));
+                out.push(char::from(
+                    HEX.get(usize::from(lo)).copied().unwrap_or(b'0'),
+                ));
             }
             i += 3;
             continue;
@@ -269,13 +277,22 @@ mod tests {
         assert_eq!(n.query.as_deref(), Some("x=%2e%2e&y=/../#"));
         assert_eq!(normalize_target("/a?").unwrap().query.as_deref(), Some(""));
         assert_eq!(normalize_target("/a").unwrap().query, None);
-        assert_eq!(normalize_target("/a?b?c").unwrap().query.as_deref(), Some("b?c"));
+        assert_eq!(
+            normalize_target("/a?b?c").unwrap().query.as_deref(),
+            Some("b?c")
+        );
     }
 
     #[test]
     fn absolute_form_drops_scheme_and_authority() {
         let n = normalize_target("http://example.com:8080/a/./b?q=1").unwrap();
-        assert_eq!(n, NormalizedTarget { path: "/a/b".into(), query: Some("q=1".into()) });
+        assert_eq!(
+            n,
+            NormalizedTarget {
+                path: "/a/b".into(),
+                query: Some("q=1".into())
+            }
+        );
         assert_eq!(norm("HTTPS://h/x//y").as_deref(), Ok("/x/y"));
         assert_eq!(norm("http://h").as_deref(), Ok("/"));
         let n = normalize_target("http://h?x").unwrap();

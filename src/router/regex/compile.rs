@@ -164,7 +164,13 @@ impl Compiler {
                     self.patch(j, end);
                 }
             }
-            Ast::Repeat { ast, min, max, greedy, column } => {
+            Ast::Repeat {
+                ast,
+                min,
+                max,
+                greedy,
+                column,
+            } => {
                 // The outermost repeat takes the blame: it is the one that multiplies.
                 self.repeat(ast, *min, *max, *greedy)
                     .map_err(|_| TooLarge { column: *column })?;
@@ -183,7 +189,13 @@ impl Compiler {
         }
     }
 
-    fn repeat(&mut self, ast: &Ast, min: u32, max: Option<u32>, greedy: bool) -> Result<(), TooLarge> {
+    fn repeat(
+        &mut self,
+        ast: &Ast,
+        min: u32,
+        max: Option<u32>,
+        greedy: bool,
+    ) -> Result<(), TooLarge> {
         match max {
             None => {
                 if min == 0 {
@@ -240,7 +252,14 @@ mod tests {
         let shown: Vec<String> = prog.iter().map(|i| format!("{i:?}")).collect();
         assert_eq!(
             shown,
-            ["Save(0)", "Split(2, 4)", "Char('a')", "Jmp(1)", "Save(1)", "Match"]
+            [
+                "Save(0)",
+                "Split(2, 4)",
+                "Char('a')",
+                "Jmp(1)",
+                "Save(1)",
+                "Match"
+            ]
         );
     }
 

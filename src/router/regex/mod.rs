@@ -83,11 +83,15 @@ impl Regex {
         if chars > MAX_PATTERN_LEN {
             return Err(RegexError {
                 column: MAX_PATTERN_LEN + 1,
-                message: format!("pattern is {chars} characters long; the maximum is {MAX_PATTERN_LEN}"),
+                message: format!(
+                    "pattern is {chars} characters long; the maximum is {MAX_PATTERN_LEN}"
+                ),
             });
         }
-        let parsed = parse::parse(pattern)
-            .map_err(|e| RegexError { column: e.column, message: e.message })?;
+        let parsed = parse::parse(pattern).map_err(|e| RegexError {
+            column: e.column,
+            message: e.message,
+        })?;
         let prog = compile::compile(&parsed.ast).map_err(|e| RegexError {
             column: e.column,
             message: format!("pattern compiles to more than {MAX_PROGRAM_LEN} instructions"),

@@ -156,13 +156,21 @@ pub struct Parsed {
 
 /// Parse `pattern` into a tree.
 pub fn parse(pattern: &str) -> Result<Parsed, ParseError> {
-    let mut p = Parser { chars: pattern.chars().collect(), pos: 0, groups: 0, depth: 0 };
+    let mut p = Parser {
+        chars: pattern.chars().collect(),
+        pos: 0,
+        groups: 0,
+        depth: 0,
+    };
     let ast = p.alternation()?;
     if let Some(c) = p.peek() {
         // alternation() only stops early at a ')' that has no '('.
         return Err(p.error_here(format!("unbalanced '{c}': no group to close")));
     }
-    Ok(Parsed { ast, groups: p.groups })
+    Ok(Parsed {
+        ast,
+        groups: p.groups,
+    })
 }
 
 struct Parser {
@@ -173,7 +181,10 @@ struct Parser {
 }
 
 fn err<T>(column: usize, message: impl Into<String>) -> Result<T, ParseError> {
-    Err(ParseError { column, message: message.into() })
+    Err(ParseError {
+        column,
+        message: message.into(),
+    })
 }
 
 impl Parser {
@@ -191,7 +202,10 @@ impl Parser {
     }
 
     fn error_here(&self, message: String) -> ParseError {
-        ParseError { column: self.column(), message }
+        ParseError {
+            column: self.column(),
+            message,
+        }
     }
 
     fn alternation(&mut self) -> Result<Ast, ParseError> {
@@ -252,9 +266,18 @@ impl Parser {
             true
         };
         if let Some(c @ ('*' | '+' | '?' | '{')) = self.peek() {
-            return err(self.column(), format!("'{c}' repeats a repeat; use a group"));
+            return err(
+                self.column(),
+                format!("'{c}' repeats a repeat; use a group"),
+            );
         }
-        Ok(Ast::Repeat { ast: Box::new(atom), min, max, greedy, column })
+        Ok(Ast::Repeat {
+            ast: Box::new(atom),
+            min,
+            max,
+            greedy,
+            column,
+        })
     }
 
     /// `{n}`, `{n,}`, `{n,m}` starting at the `{`.
@@ -299,7 +322,10 @@ impl Parser {
             return err(open, "bad repeat: expected a number after '{'");
         }
         if value > MAX_REPEAT {
-            return err(start, format!("repeat count {value} is over the maximum {MAX_REPEAT}"));
+            return err(
+                start,
+                format!("repeat count {value} is over the maximum {MAX_REPEAT}"),
+            );
         }
         Ok(value)
     }
@@ -315,7 +341,10 @@ impl Parser {
             '^' => Ok(Ast::Start),
             '$' => Ok(Ast::End),
             '*' | '+' | '?' => err(column, format!("'{c}' has nothing to repeat")),
-            '{' => err(column, "'{' has nothing to repeat (write '\\{' for a literal brace)"),
+            '{' => err(
+                column,
+                "'{' has nothing to repeat (write '\\{' for a literal brace)",
+            ),
             '[' => self.class(column),
             '\\' => self.escape(column, false).map(|e| match e {
                 Escaped::Char(ch) => Ast::Literal(ch),
@@ -427,7 +456,10 @@ impl Parser {
                     None => return err(column, "unbalanced '[': class is never closed"),
                 };
                 if hi < lo {
-                    return err(item_column, format!("bad range '{lo}-{hi}': end is before start"));
+                    return err(
+                        item_column,
+                        format!("bad range '{lo}-{hi}': end is before start"),
+                    );
                 }
                 ranges.push((lo, hi));
             } else {

@@ -63,7 +63,9 @@ impl Threads {
     }
 
     fn slots_of(&self, pc: usize) -> &[Option<usize>] {
-        self.caps.get(pc * self.slots..(pc + 1) * self.slots).unwrap_or(&[])
+        self.caps
+            .get(pc * self.slots..(pc + 1) * self.slots)
+            .unwrap_or(&[])
     }
 
     fn set_slots(&mut self, pc: usize, from: &[Option<usize>]) {
@@ -118,7 +120,15 @@ pub fn run(prog: &[Inst], slots: usize, anchored: bool, text: &str) -> Option<Ve
             };
             if advance {
                 scratch.copy_from_slice(clist.slots_of(pc));
-                add_thread(prog, text, &mut nlist, &mut stack, &mut scratch, pc + 1, next_pos);
+                add_thread(
+                    prog,
+                    text,
+                    &mut nlist,
+                    &mut stack,
+                    &mut scratch,
+                    pc + 1,
+                    next_pos,
+                );
             }
         }
         std::mem::swap(&mut clist, &mut nlist);
@@ -171,16 +181,9 @@ fn add_thread(
                 }
                 stack.push(Frame::Explore(pc + 1));
             }
-            Some(Inst::AssertStart) => {
-                if pos == 0 {
-                    stack.push(Frame::Explore(pc + 1));
-                }
-            }
-            Some(Inst::AssertEnd) => {
-                if pos == text.len() {
-                    stack.push(Frame::Explore(pc + 1));
-                }
-            }
+            Some(Inst::AssertStart) if pos == 0 => stack.push(Frame::Explore(pc + 1)),
+            Some(Inst::AssertEnd) if pos == text.len() => stack.push(Frame::Explore(pc + 1)),
+            Some(Inst::AssertStart | Inst::AssertEnd) => {} // assertion fails: thread dies
             Some(Inst::Char(_) | Inst::Any | Inst::Class(_) | Inst::Match) => {
                 list.set_slots(pc, caps);
             }

@@ -9,7 +9,11 @@ type Spans = Vec<Option<(usize, usize)>>;
 fn check(pattern: &str, text: &str, want: Option<Spans>) {
     let re = Regex::new(pattern).unwrap_or_else(|e| panic!("{pattern}: {e}"));
     assert_eq!(re.captures(text), want, "pattern {pattern:?} on {text:?}");
-    assert_eq!(re.is_match(text), want.is_some(), "is_match {pattern:?} on {text:?}");
+    assert_eq!(
+        re.is_match(text),
+        want.is_some(),
+        "is_match {pattern:?} on {text:?}"
+    );
 }
 
 fn s(a: usize, b: usize) -> Option<(usize, usize)> {
@@ -27,7 +31,11 @@ fn feature_table() {
         (r"a\.b", "a.b", Some(vec![s(0, 3)])),
         (r"a\.b", "axb", None),
         (r"\/v1\/", "/v1/x", Some(vec![s(0, 4)])),
-        (r"\(\)\[\]\{\}\*\+\?\|\^\$\\", r"()[]{}*+?|^$\", Some(vec![s(0, 13)])),
+        (
+            r"\(\)\[\]\{\}\*\+\?\|\^\$\\",
+            r"()[]{}*+?|^$\",
+            Some(vec![s(0, 13)]),
+        ),
         (r"a\tb", "a\tb", Some(vec![s(0, 3)])),
         // dot
         ("a.c", "abc", Some(vec![s(0, 3)])),
@@ -78,7 +86,11 @@ fn feature_table() {
         // alternation is leftmost-first, not longest
         ("a|ab", "ab", Some(vec![s(0, 1)])),
         ("ab|a", "ab", Some(vec![s(0, 2)])),
-        ("(a|ab)(c|bcd)", "abcd", Some(vec![s(0, 4), s(0, 1), s(1, 4)])),
+        (
+            "(a|ab)(c|bcd)",
+            "abcd",
+            Some(vec![s(0, 4), s(0, 1), s(1, 4)]),
+        ),
         ("x|", "y", Some(vec![s(0, 0)])),
         ("cat|dog", "hotdog", Some(vec![s(3, 6)])),
         // anchors
@@ -92,8 +104,16 @@ fn feature_table() {
         ("(^a|b)", "ba", Some(vec![s(0, 1), s(0, 1)])),
         // route-shaped patterns
         (r"^/v[0-9]+/", "/v12/users", Some(vec![s(0, 5)])),
-        (r"^/users/(\d+)/posts/(\w+)$", "/users/42/posts/hi", Some(vec![s(0, 18), s(7, 9), s(16, 18)])),
-        (r"^/files/(.*)\.(png|jpg)$", "/files/a/b.c.png", Some(vec![s(0, 16), s(7, 12), s(13, 16)])),
+        (
+            r"^/users/(\d+)/posts/(\w+)$",
+            "/users/42/posts/hi",
+            Some(vec![s(0, 18), s(7, 9), s(16, 18)]),
+        ),
+        (
+            r"^/files/(.*)\.(png|jpg)$",
+            "/files/a/b.c.png",
+            Some(vec![s(0, 16), s(7, 12), s(13, 16)]),
+        ),
         // empty loops terminate
         ("(a*)*", "aab", Some(vec![s(0, 2), s(0, 2)])),
         ("(a*)+$", "aa", Some(vec![s(0, 2), s(0, 2)])),
@@ -143,7 +163,11 @@ fn limits_are_enforced() {
     let e = Regex::new("(a{1000}){1000}").unwrap_err();
     assert_eq!(e.column, 10);
     assert!(e.message.contains("instructions"));
-    let deep = format!("{}a{}", "(".repeat(MAX_NESTING + 1), ")".repeat(MAX_NESTING + 1));
+    let deep = format!(
+        "{}a{}",
+        "(".repeat(MAX_NESTING + 1),
+        ")".repeat(MAX_NESTING + 1)
+    );
     assert!(Regex::new(&deep).unwrap_err().message.contains("nested"));
 }
 
@@ -168,5 +192,8 @@ fn api_surface() {
     assert_eq!(re.as_str(), r"^/(\w+)/(?:x)(\d)?");
     assert_eq!(format!("{re:?}"), r#"Regex("^/(\\w+)/(?:x)(\\d)?")"#);
     let e = Regex::new("(").unwrap_err();
-    assert_eq!(e.to_string(), "column 1: unbalanced '(': group is never closed");
+    assert_eq!(
+        e.to_string(),
+        "column 1: unbalanced '(': group is never closed"
+    );
 }
