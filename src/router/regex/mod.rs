@@ -1,0 +1,157 @@
+//! A linear-time regular expression engine (no backtracking).
+//!
+//! Route patterns such as `path ~ ^/v[0-9]+/users/(\d+)$;` come from the config,
+//! and the text they run on comes from any client on the internet. A
+//! backtracking engine (PCRE, `java.util.regex`, …) can take exponential time
+//! on a pattern like `^(a+)+$` and an input of `aaaa…ab` — one request would
+//! pin a worker for years ("ReDoS"). This engine cannot: it follows Ken
+//! Thompson's and Rob Pike's design as explained in Russ Cox's articles
+//! ("Regular Expression Matching Can Be Simple And Fast", "… the Virtual
+//! Machine Approach"), and its cost is O(text × program) for every pattern.
+//!
+//! The pipeline is three small steps:
+//!
+//! 1. [`parse`] turns the pattern into a syntax tree (errors carry a column);
+//! 2. [`compile`] turns the tree into a Thompson NFA *program* (Split/Jmp/Char/
+//!    Save/Match instructions), bounded by [`MAX_PROGRAM_LEN`];
+//! 3. [`pike`] runs that program over the text, all NFA paths in lock step,
+//!    with capture slots per thread.
+//!
+//! Supported syntax: literals, escapes of punctuation (`\.` `\/` …), `\n \t \r`,
+//! `.` (any character but `\n`), classes `[a-z0-9_]` and `[^…]`, `\d \w \s \D \W
+//! \S` (also inside classes), `* + ? {n} {n,} {n,m}` greedy or lazy (`*?`…),
+//! capturing `( )` and non-capturing `(?: )` groups, `|`, and the anchors `^ $`
+//! (start and end of the whole text). Matching is over Unicode scalar values;
+//! capture positions are byte offsets into the text.
+//!
+//! Semantics are Perl's leftmost-first: of all matches, the one starting
+//! leftmost wins, and among those, the one a backtracker would find first. A
+//! search is unanchored unless the pattern uses `^`/`$`. One difference from
+//! backtrackers, shared with RE2 and Rust's `regex`: an iteration of `*`/`+`
+//! that matches the empty string ends the loop instead of being retried.
+//!
+//! No I/O and no panics on any pattern or text: every limit is a named const.
+
+pub mod compile;
+pub mod parse;
+pub mod pike;
+
+use std::fmt;
+
+pub use compile::MAX_PROGRAM_LEN;
+pub use parse::{MAX_NESTING, MAX_REPEAT};
+
+/// Longest pattern accepted, in characters.
+pub const MAX_PATTERN_LEN: usize = 1024;
+
+/// A compiled regular expression. Cheap to share: match state lives per call.
+#[derive(Clone)]
+pub struct Regex {
+    pattern: String,
+    prog: Vec<compile::Inst>,
+    groups: usize,
+    anchored: bool,
+}
+
+impl fmt::Debug for Regex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Regex").field(&self.pattern).finish()
+    }
+}
+
+/// Why a pattern was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegexError {
+    /// 1-based character column of the fault in the pattern.
+    pub column: usize,
+    /// What is wrong, for a human.
+    pub message: String,
+}
+
+impl fmt::Display for RegexError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "column {}: {}", self.column, self.message)
+    }
+}
+
+impl std::error::Error for RegexError {}
+
+impl Regex {
+    /// Parse and compile `pattern`.
+    pub fn new(pattern: &str) -> Result<Regex, RegexError> {
+        let chars = pattern.chars().count();
+        if chars > MAX_PATTERN_LEN {
+            return Err(RegexError {
+                column: MAX_PATTERN_LEN + 1,
+                message: format!(
+                    "pattern is {chars} characters long; the maximum is {MAX_PATTERN_LEN}"
+                ),
+            });
+        }
+        let parsed = parse::parse(pattern).map_err(|e| RegexError {
+            column: e.column,
+            message: e.message,
+        })?;
+        let prog = compile::compile(&parsed.ast).map_err(|e| RegexError {
+            column: e.column,
+            message: format!("pattern compiles to more than {MAX_PROGRAM_LEN} instructions"),
+        })?;
+        Ok(Regex {
+            pattern: pattern.to_string(),
+            prog,
+            groups: parsed.groups,
+            anchored: starts_anchored(&parsed.ast),
+        })
+    }
+
+    /// Whether the pattern matches anywhere in `text`.
+    pub fn is_match(&self, text: &str) -> bool {
+        // Only group 0 is needed; the VM cost is the same, slots are tiny.
+        pike::run(&self.prog, 2, self.anchored, text).is_some()
+    }
+
+    /// The leftmost-first match: `(start, end)` byte spans per group, group 0
+    /// being the whole match; `None` for a group that did not take part.
+    pub fn captures(&self, text: &str) -> Option<Vec<Option<(usize, usize)>>> {
+        let slots = pike::run(&self.prog, self.slots(), self.anchored, text)?;
+        Some(
+            slots
+                .chunks(2)
+                .map(|pair| match pair {
+                    [Some(s), Some(e)] => Some((*s, *e)),
+                    _ => None,
+                })
+                .collect(),
+        )
+    }
+
+    /// Number of groups including group 0.
+    pub fn captures_len(&self) -> usize {
+        self.groups + 1
+    }
+
+    /// The pattern text as given.
+    pub fn as_str(&self) -> &str {
+        &self.pattern
+    }
+
+    fn slots(&self) -> usize {
+        2 * (self.groups + 1)
+    }
+}
+
+/// Whether every match must start at position 0 (the pattern begins with `^`,
+/// possibly inside leading groups). Only an optimisation: a wrong `false` is safe.
+fn starts_anchored(ast: &parse::Ast) -> bool {
+    use parse::Ast;
+    match ast {
+        Ast::Start => true,
+        Ast::Concat(items) => items.first().is_some_and(starts_anchored),
+        Ast::Group(_, inner) => starts_anchored(inner),
+        Ast::Alternate(branches) => branches.iter().all(starts_anchored),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests;
