@@ -74,7 +74,7 @@ pub fn encode_url(data: &[u8]) -> String {
 
 /// Decodes standard, padded base64.
 pub fn decode(s: &[u8]) -> Result<Vec<u8>, Base64Error> {
-    if s.len() % 4 != 0 {
+    if !s.len().is_multiple_of(4) {
         return Err(Base64Error::InvalidLength);
     }
     let pad = s.iter().rev().take_while(|&&b| b == b'=').count();

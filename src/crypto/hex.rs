@@ -18,7 +18,7 @@ pub fn to_hex(bytes: &[u8]) -> String {
 /// Decodes hex (either case). `None` on odd length or a non-hex character.
 pub fn from_hex(s: &str) -> Option<Vec<u8>> {
     let bytes = s.as_bytes();
-    if bytes.len() % 2 != 0 {
+    if !bytes.len().is_multiple_of(2) {
         return None;
     }
     bytes
