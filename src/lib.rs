@@ -16,10 +16,13 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod auth;
+pub mod cli;
 pub mod config;
 pub mod crypto;
 pub mod http;
+pub mod pipeline;
 pub mod router;
+pub mod server;
 pub mod sys;
 pub mod upstream;
 pub mod util;

@@ -1,6 +1,8 @@
-//! The only `unsafe` in GateLite: three libc functions that std does not
-//! expose — `poll(2)` to wait on many sockets at once, and `signal(2)` +
-//! `write(2)` to turn SIGTERM/SIGINT/SIGHUP into bytes on a pipe.
+//! The only `unsafe` in GateLite: the few libc functions that std does not
+//! expose — `poll(2)` to wait on many sockets at once, `signal(2)` +
+//! `write(2)` to turn SIGTERM/SIGINT/SIGHUP into bytes on a pipe, and
+//! `getrlimit(2)`/`setrlimit(2)` to allow as many open sockets as the
+//! system lets us (the soft limit is often 1 024: too few for a gateway).
 //!
 //! Each call has a `SAFETY:` comment saying why it is sound. Everything else
 //! in the crate builds on the safe wrappers below. Linux/Unix only.
@@ -47,10 +49,44 @@ impl PollFd {
     }
 }
 
+/// `struct rlimit`.
+#[repr(C)]
+struct RLimit {
+    cur: u64,
+    max: u64,
+}
+
+/// `RLIMIT_NOFILE` on Linux.
+const RLIMIT_NOFILE: c_int = 7;
+
 extern "C" {
+    fn getrlimit(resource: c_int, rlim: *mut RLimit) -> c_int;
+    fn setrlimit(resource: c_int, rlim: *const RLimit) -> c_int;
     fn poll(fds: *mut PollFd, nfds: c_ulong, timeout: c_int) -> c_int;
     fn signal(signum: c_int, handler: extern "C" fn(c_int)) -> usize;
     fn write(fd: c_int, buf: *const u8, count: usize) -> isize;
+}
+
+/// Raises the open-file soft limit to the hard limit; returns the limit now
+/// in force.
+pub fn raise_fd_limit() -> io::Result<u64> {
+    let mut lim = RLimit { cur: 0, max: 0 };
+    // SAFETY: `lim` is a valid, writable `struct rlimit` for the call's duration.
+    if unsafe { getrlimit(RLIMIT_NOFILE, &mut lim) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    if lim.cur < lim.max {
+        let want = RLimit {
+            cur: lim.max,
+            max: lim.max,
+        };
+        // SAFETY: `want` is a valid `struct rlimit`; raising the soft limit up
+        // to the hard limit needs no privilege.
+        if unsafe { setrlimit(RLIMIT_NOFILE, &want) } == 0 {
+            return Ok(want.cur);
+        }
+    }
+    Ok(lim.cur)
 }
 
 /// Waits until at least one fd is ready or `timeout` passes (`None` = forever).

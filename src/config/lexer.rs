@@ -5,6 +5,11 @@
 //! `"double quoted"` strings for text with spaces or punctuation in it
 //! (`\"` and `\\` escape inside them). A `#` only starts a comment at the start
 //! of a token, so `path /a#b;` is one word, as in nginx.
+//!
+//! Braces do double duty: `{` opens a block, but `{name}` with no space
+//! inside is a *placeholder* that belongs to the word around it, so
+//! `path /users/{id};`, `rewrite /v2/{id};`, `set X-User {param:id};` and
+//! `path ~ ^/a{2,3}$;` need no quotes.
 
 use super::{ConfigError, Pos};
 
@@ -44,8 +49,9 @@ pub fn tokenize(file: &str, text: &str) -> Result<Vec<Token>, ConfigError> {
             format!("config file is larger than {MAX_CONFIG_BYTES} bytes"),
         ));
     }
+    let chars: Vec<char> = text.chars().collect();
     let mut tokens = Vec::new();
-    let mut chars = text.chars().peekable();
+    let mut at = 0usize;
     let (mut line, mut col) = (1usize, 1usize);
     // Advances over one character, keeping line/col right.
     let step = |c: char, line: &mut usize, col: &mut usize| {
@@ -56,50 +62,61 @@ pub fn tokenize(file: &str, text: &str) -> Result<Vec<Token>, ConfigError> {
             *col += 1;
         }
     };
-    while let Some(&c) = chars.peek() {
+    while let Some(&c) = chars.get(at) {
         let pos = Pos { line, col };
         match c {
             c if c.is_whitespace() => {
-                chars.next();
+                at += 1;
                 step(c, &mut line, &mut col);
             }
             '#' => {
-                while let Some(&c) = chars.peek() {
+                while let Some(&c) = chars.get(at) {
                     if c == '\n' {
                         break;
                     }
-                    chars.next();
+                    at += 1;
                     step(c, &mut line, &mut col);
                 }
             }
-            '{' | '}' | ';' => {
-                chars.next();
+            '{' if placeholder_len(&chars, at).is_none() => {
+                at += 1;
                 step(c, &mut line, &mut col);
-                let kind = match c {
-                    '{' => TokenKind::Open,
-                    '}' => TokenKind::Close,
-                    _ => TokenKind::Semi,
+                tokens.push(Token {
+                    kind: TokenKind::Open,
+                    pos,
+                });
+            }
+            '}' | ';' => {
+                at += 1;
+                step(c, &mut line, &mut col);
+                let kind = if c == '}' {
+                    TokenKind::Close
+                } else {
+                    TokenKind::Semi
                 };
                 tokens.push(Token { kind, pos });
             }
             '"' => {
-                chars.next();
+                at += 1;
                 step(c, &mut line, &mut col);
                 let mut s = String::new();
                 let mut closed = false;
-                while let Some(c) = chars.next() {
+                while let Some(&c) = chars.get(at) {
+                    at += 1;
                     step(c, &mut line, &mut col);
                     match c {
                         '"' => {
                             closed = true;
                             break;
                         }
-                        '\\' => match chars.next() {
+                        '\\' => match chars.get(at).copied() {
                             Some(e @ ('"' | '\\')) => {
+                                at += 1;
                                 step(e, &mut line, &mut col);
                                 s.push(e);
                             }
                             Some('n') => {
+                                at += 1;
                                 step('n', &mut line, &mut col);
                                 s.push('\n');
                             }
@@ -129,13 +146,20 @@ pub fn tokenize(file: &str, text: &str) -> Result<Vec<Token>, ConfigError> {
             }
             _ => {
                 let mut s = String::new();
-                while let Some(&c) = chars.peek() {
-                    if c.is_whitespace() || matches!(c, '{' | '}' | ';' | '"') {
+                while let Some(&c) = chars.get(at) {
+                    let take = match c {
+                        '{' => placeholder_len(&chars, at).unwrap_or(0),
+                        c if c.is_whitespace() || matches!(c, '}' | ';' | '"') => 0,
+                        _ => 1,
+                    };
+                    if take == 0 {
                         break;
                     }
-                    s.push(c);
-                    chars.next();
-                    step(c, &mut line, &mut col);
+                    for &c in chars.get(at..at + take).unwrap_or_default() {
+                        s.push(c);
+                        step(c, &mut line, &mut col);
+                    }
+                    at += take;
                 }
                 tokens.push(Token {
                     kind: TokenKind::Word(s),
@@ -145,6 +169,20 @@ pub fn tokenize(file: &str, text: &str) -> Result<Vec<Token>, ConfigError> {
         }
     }
     Ok(tokens)
+}
+
+/// If a placeholder `{...}` (no whitespace, `;`, `"` or braces inside, not
+/// empty) starts at `at`, its length in chars including both braces.
+fn placeholder_len(chars: &[char], at: usize) -> Option<usize> {
+    let mut i = at + 1;
+    while let Some(&c) = chars.get(i) {
+        match c {
+            '}' if i > at + 1 => return Some(i - at + 1),
+            c if c.is_whitespace() || matches!(c, '{' | '}' | ';' | '"') => return None,
+            _ => i += 1,
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -184,6 +222,32 @@ mod tests {
         let toks = tokenize("t", "respond 200 \"a \\\"b\\\" ;{}\";\n  x;").unwrap();
         assert_eq!(toks[2].kind, TokenKind::Quoted("a \"b\" ;{}".into()));
         assert_eq!(toks[4].pos, Pos { line: 2, col: 3 });
+    }
+
+    #[test]
+    fn placeholders_belong_to_words_and_blocks_still_open() {
+        use TokenKind::*;
+        assert_eq!(
+            kinds("route r {path /users/{id}; set X {param:id}; path ~ ^/a{2,3}$;}"),
+            vec![
+                Word("route".into()),
+                Word("r".into()),
+                Open,
+                Word("path".into()),
+                Word("/users/{id}".into()),
+                Semi,
+                Word("set".into()),
+                Word("X".into()),
+                Word("{param:id}".into()),
+                Semi,
+                Word("path".into()),
+                Word("~".into()),
+                Word("^/a{2,3}$".into()),
+                Semi,
+                Close
+            ]
+        );
+        assert_eq!(kinds("a {}"), vec![Word("a".into()), Open, Close]);
     }
 
     #[test]

@@ -81,7 +81,10 @@ impl BodyReader {
             }
             if !client.buf.is_empty() {
                 let before = out.len();
-                let p = self.decoder.decode(client.buf, out).map_err(BodyError::Invalid)?;
+                let p = self
+                    .decoder
+                    .decode(client.buf, out)
+                    .map_err(BodyError::Invalid)?;
                 client.buf.drain(..p.consumed.min(client.buf.len()));
                 if out.len() > before {
                     return Ok(true);
@@ -95,7 +98,9 @@ impl BodyReader {
             }
             if self.continue_pending {
                 self.continue_pending = false;
-                client.write_all(b"HTTP/1.1 100 Continue\r\n\r\n").map_err(BodyError::Io)?;
+                client
+                    .write_all(b"HTTP/1.1 100 Continue\r\n\r\n")
+                    .map_err(BodyError::Io)?;
             }
             match client.fill() {
                 Ok(0) => {

@@ -24,13 +24,19 @@ impl HeaderList {
     /// Copies parsed header views.
     pub fn from_parsed(headers: &[Header<'_>]) -> Self {
         HeaderList {
-            fields: headers.iter().map(|h| (h.name.to_string(), h.value.to_vec())).collect(),
+            fields: headers
+                .iter()
+                .map(|h| (h.name.to_string(), h.value.to_vec()))
+                .collect(),
         }
     }
 
     /// The first value of `name`.
     pub fn get(&self, name: &str) -> Option<&[u8]> {
-        self.fields.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_slice())
+        self.fields
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_slice())
     }
 
     /// The first value of `name`, when it is UTF-8.
@@ -113,7 +119,9 @@ impl Request {
     pub fn host(&self) -> Option<String> {
         let h = self.headers.get_str("host")?;
         let without_port = if h.starts_with('[') {
-            h.split_once(']').map(|(a, _)| format!("{a}]")).unwrap_or_else(|| h.to_string())
+            h.split_once(']')
+                .map(|(a, _)| format!("{a}]"))
+                .unwrap_or_else(|| h.to_string())
         } else {
             h.split(':').next().unwrap_or(h).to_string()
         };
@@ -123,7 +131,10 @@ impl Request {
     /// True for methods that may be retried on another connection
     /// (RFC 9110 §9.2.2).
     pub fn is_idempotent(&self) -> bool {
-        matches!(self.method.as_str(), "GET" | "HEAD" | "OPTIONS" | "TRACE" | "PUT" | "DELETE")
+        matches!(
+            self.method.as_str(),
+            "GET" | "HEAD" | "OPTIONS" | "TRACE" | "PUT" | "DELETE"
+        )
     }
 }
 
@@ -143,7 +154,11 @@ impl Response {
     pub fn text(status: u16, body: impl Into<Vec<u8>>) -> Self {
         let mut headers = HeaderList::new();
         headers.set("Content-Type", "text/plain; charset=utf-8");
-        Response { status, headers, body: body.into() }
+        Response {
+            status,
+            headers,
+            body: body.into(),
+        }
     }
 
     /// The JSON error body of DESIGN.md §7:
@@ -159,7 +174,11 @@ impl Response {
         body.push_str("}\n");
         let mut headers = HeaderList::new();
         headers.set("Content-Type", "application/json");
-        Response { status, headers, body: body.into_bytes() }
+        Response {
+            status,
+            headers,
+            body: body.into_bytes(),
+        }
     }
 }
 

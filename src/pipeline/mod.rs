@@ -101,7 +101,11 @@ impl Gateway {
             Some(v) if ids::is_sane_request_id(v) => String::from_utf8_lossy(v).into_owned(),
             _ => ids::new_request_id(),
         };
-        if !req.headers.get("traceparent").is_some_and(ids::is_valid_traceparent) {
+        if !req
+            .headers
+            .get("traceparent")
+            .is_some_and(ids::is_valid_traceparent)
+        {
             req.headers.set("traceparent", ids::new_traceparent());
         }
         let mut ctx = Ctx {
@@ -109,6 +113,7 @@ impl Gateway {
             req,
             request_id,
             client_ip: client.peer.ip(),
+            now_unix: self.clock.unix_seconds(),
             route: 0,
             params: Vec::new(),
             captures: Vec::new(),
@@ -122,20 +127,36 @@ impl Gateway {
                 ctx.req.path = n.path;
                 ctx.req.query = n.query;
             }
-            Err(e) => return self.reply_error(&mut ctx, client, e.status(), "bad_request", e.message()),
+            Err(e) => {
+                return self.reply_error(&mut ctx, client, e.status(), "bad_request", e.message())
+            }
         }
         let host = ctx.req.host();
-        let (route, params, captures) = match self.table.find(&ctx.req.method, host.as_deref(), &ctx.req.path) {
-            RouteMatch::Found { route, params, captures } => (route, params, captures),
-            RouteMatch::NotFound => {
-                return self.reply_error(&mut ctx, client, 404, "not_found", "no route matches this request")
-            }
-            RouteMatch::MethodNotAllowed { allow } => {
-                ctx.response_headers.set("Allow", allow.join(", "));
-                let msg = format!("method {} is not allowed here", ctx.req.method);
-                return self.reply_error(&mut ctx, client, 405, "method_not_allowed", &msg);
-            }
-        };
+        let (route, params, captures) =
+            match self
+                .table
+                .find(&ctx.req.method, host.as_deref(), &ctx.req.path)
+            {
+                RouteMatch::Found {
+                    route,
+                    params,
+                    captures,
+                } => (route, params, captures),
+                RouteMatch::NotFound => {
+                    return self.reply_error(
+                        &mut ctx,
+                        client,
+                        404,
+                        "not_found",
+                        "no route matches this request",
+                    )
+                }
+                RouteMatch::MethodNotAllowed { allow } => {
+                    ctx.response_headers.set("Allow", allow.join(", "));
+                    let msg = format!("method {} is not allowed here", ctx.req.method);
+                    return self.reply_error(&mut ctx, client, 405, "method_not_allowed", &msg);
+                }
+            };
         ctx.route = route;
         ctx.params = params;
         ctx.captures = captures;
@@ -158,7 +179,14 @@ impl Gateway {
     }
 
     /// Answers with a JSON error body.
-    pub fn reply_error(&self, ctx: &mut Ctx, client: &mut Client<'_>, status: u16, code: &str, msg: &str) -> Outcome {
+    pub fn reply_error(
+        &self,
+        ctx: &mut Ctx,
+        client: &mut Client<'_>,
+        status: u16,
+        code: &str,
+        msg: &str,
+    ) -> Outcome {
         let resp = Response::error(status, code, msg, &ctx.request_id);
         self.reply(ctx, client, resp)
     }
@@ -179,17 +207,18 @@ impl Gateway {
     /// not read makes the connection close (the server drains it briefly so
     /// the client still reads this answer).
     pub fn reply(&self, ctx: &mut Ctx, client: &mut Client<'_>, resp: Response) -> Outcome {
-        let mut outcome = Outcome { keep_alive: ctx.req.body == BodyKind::None };
+        let mut outcome = Outcome {
+            keep_alive: ctx.req.body == BodyKind::None,
+        };
         let mut headers = resp.headers;
-        let body_len = resp.body.len();
-        headers.set("Content-Length", body_len.to_string());
+        headers.set("Content-Length", resp.body.len().to_string());
         self.finish_response_headers(ctx, resp.status, &mut headers, &mut outcome);
-        let mut out = Vec::with_capacity(256 + body_len);
-        http::write_response_head(&mut out, Version::Http11, resp.status, &headers.as_pairs());
-        if ctx.req.method != "HEAD" {
-            out.extend_from_slice(&resp.body);
-        }
-        match client.write_all(&out) {
+        let body: &[u8] = if ctx.req.method == "HEAD" {
+            &[]
+        } else {
+            &resp.body
+        };
+        match client.write_all(&serialize(resp.status, &headers, body)) {
             Ok(()) => outcome,
             Err(_) => Outcome::close(),
         }
@@ -197,8 +226,18 @@ impl Gateway {
 
     /// The last touches on every response head: the route's stages, headers
     /// stages asked for, `X-Request-Id`, and `Connection`.
-    pub fn finish_response_headers(&self, ctx: &Ctx, status: u16, headers: &mut HeaderList, outcome: &mut Outcome) {
-        if let Some(r) = self.routes.get(ctx.route).filter(|_| !ctx.upstream_path.is_empty()) {
+    pub fn finish_response_headers(
+        &self,
+        ctx: &Ctx,
+        status: u16,
+        headers: &mut HeaderList,
+        outcome: &mut Outcome,
+    ) {
+        if let Some(r) = self
+            .routes
+            .get(ctx.route)
+            .filter(|_| !ctx.upstream_path.is_empty())
+        {
             for stage in r.stages.iter().rev() {
                 stage.on_response(ctx, status, headers);
             }
@@ -214,6 +253,123 @@ impl Gateway {
             headers.set("Connection", "close");
         } else if ctx.req.version == Version::Http10 {
             headers.set("Connection", "keep-alive");
+        }
+    }
+}
+
+/// A whole response as bytes: status line, headers, body (one write).
+fn serialize(status: u16, headers: &HeaderList, body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(256 + body.len());
+    http::write_response_head(&mut out, Version::Http11, status, &headers.as_pairs());
+    out.extend_from_slice(body);
+    out
+}
+
+/// A complete JSON error response for a request that never reached the
+/// pipeline (a malformed head, an overloaded server): fresh request id,
+/// `Connection: close`, and `Retry-After` on 503.
+pub fn reject(status: u16, message: &str) -> Vec<u8> {
+    let code = match status {
+        413 => "body_too_large",
+        414 => "uri_too_long",
+        431 => "headers_too_large",
+        501 => "not_implemented",
+        503 => "overloaded",
+        505 => "version_not_supported",
+        _ => "bad_request",
+    };
+    let id = ids::new_request_id();
+    let resp = Response::error(status, code, message, &id);
+    let mut headers = resp.headers;
+    headers.set("X-Request-Id", id);
+    headers.set("Content-Length", resp.body.len().to_string());
+    headers.set("Connection", "close");
+    if status == 503 {
+        headers.set("Retry-After", "1");
+    }
+    serialize(status, &headers, &resp.body)
+}
+
+impl Gateway {
+    /// What `gatelite route` prints: the route a request would match, its
+    /// params, the path sent upstream and the stage chain, or why nothing
+    /// matched.
+    pub fn explain(&self, method: &str, target: &str, host: Option<&str>) -> String {
+        let norm = match http::uri::normalize_target(target) {
+            Ok(n) => n,
+            Err(e) => return format!("400 bad request: {}", e.message()),
+        };
+        let host_only = host.map(|h| h.split(':').next().unwrap_or(h).to_ascii_lowercase());
+        match self.table.find(method, host_only.as_deref(), &norm.path) {
+            RouteMatch::NotFound => format!("404 no route matches {method} {}", norm.path),
+            RouteMatch::MethodNotAllowed { allow } => {
+                format!(
+                    "405 {method} is not allowed on {}; Allow: {}",
+                    norm.path,
+                    allow.join(", ")
+                )
+            }
+            RouteMatch::Found {
+                route,
+                params,
+                captures,
+            } => {
+                let Some(r) = self.routes.get(route) else {
+                    return "internal error: route table out of step".to_string();
+                };
+                let mut ctx = Ctx::explain(route, &norm.path, params, captures);
+                for stage in r.stages.iter().filter(|s| s.name() == "rewrite") {
+                    stage.on_request(&mut ctx);
+                }
+                let mut out = format!("route: {}\n", r.name);
+                if let Some(def) = self.table.def(route) {
+                    out.push_str(&format!(
+                        "  defined at: {}:{}\n",
+                        self.config.file, def.line
+                    ));
+                }
+                let params: Vec<String> =
+                    ctx.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                out.push_str(&format!(
+                    "  params: {}\n",
+                    if params.is_empty() {
+                        "-".into()
+                    } else {
+                        params.join(" ")
+                    }
+                ));
+                let caps: Vec<String> = ctx
+                    .captures
+                    .iter()
+                    .enumerate()
+                    .skip(1)
+                    .map(|(i, c)| format!("${i}={}", c.as_deref().unwrap_or("")))
+                    .collect();
+                if !caps.is_empty() {
+                    out.push_str(&format!("  captures: {}\n", caps.join(" ")));
+                }
+                let mut upstream_path = ctx.upstream_path.clone();
+                if let Some(q) = &norm.query {
+                    upstream_path.push('?');
+                    upstream_path.push_str(q);
+                }
+                let stages: Vec<&str> = r.stages.iter().map(|s| s.name()).collect();
+                out.push_str(&format!(
+                    "  stages: {}\n",
+                    if stages.is_empty() {
+                        "-".into()
+                    } else {
+                        stages.join(" -> ")
+                    }
+                ));
+                match &r.action {
+                    Action::Proxy(up) => {
+                        out.push_str(&format!("  upstream: {} path {}", up.name, upstream_path))
+                    }
+                    Action::Respond { status, .. } => out.push_str(&format!("  respond: {status}")),
+                }
+                out
+            }
         }
     }
 }

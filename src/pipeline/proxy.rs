@@ -56,7 +56,11 @@ struct UpstreamHead {
 pub fn forward(gw: &Gateway, up: &Upstream, ctx: &mut Ctx, client: &mut Client<'_>) -> Outcome {
     let head = upstream_request_head(ctx, &up.name);
     let has_body = ctx.req.body != BodyKind::None;
-    let mut body = BodyReader::new(ctx.req.body, gw.limits.max_body_bytes, ctx.req.expect_continue);
+    let mut body = BodyReader::new(
+        ctx.req.body,
+        gw.limits.max_body_bytes,
+        ctx.req.expect_continue,
+    );
     let mut attempt = 0;
     loop {
         attempt += 1;
@@ -80,7 +84,9 @@ pub fn forward(gw: &Gateway, up: &Upstream, ctx: &mut Ctx, client: &mut Client<'
                 return gw.reply_upstream_error(ctx, client, up, &e);
             }
             Exchange::ClientBody(BodyError::Invalid(pe)) => {
-                return gw.reply_error(ctx, client, pe.status(), "bad_request", pe.message()).closing()
+                return gw
+                    .reply_error(ctx, client, pe.status(), "bad_request", pe.message())
+                    .closing()
             }
             Exchange::ClientBody(BodyError::Io(_)) => return Outcome::close(),
         }
@@ -208,7 +214,9 @@ fn send_body(
                 } else {
                     &piece
                 };
-                conn.stream.write_all(bytes).map_err(|e| Exchange::Failed(UpstreamError::from_write(&e)))?;
+                conn.stream
+                    .write_all(bytes)
+                    .map_err(|e| Exchange::Failed(UpstreamError::from_write(&e)))?;
             }
             Ok(false) => break,
             // The upstream connection is dropped (closed, never pooled).
@@ -242,15 +250,26 @@ fn read_response_head(
                 }
                 let body = http::response_body_kind(method, h.status, parsed)
                     .map_err(|e| UpstreamError::new(UpstreamErrorKind::BadResponse, e.message()))?;
-                let keep_alive = h.version == Version::Http11 && http::response_keep_alive(h.version, parsed);
+                let keep_alive =
+                    h.version == Version::Http11 && http::response_keep_alive(h.version, parsed);
                 let headers = end_to_end(parsed);
                 let status = h.status;
                 let head_len = h.head_len;
                 buf.drain(..head_len.min(buf.len()));
-                return Ok(UpstreamHead { status, headers, body, keep_alive });
+                return Ok(UpstreamHead {
+                    status,
+                    headers,
+                    body,
+                    keep_alive,
+                });
             }
             Ok(http::Status::Partial) => {}
-            Err(e) => return Err(UpstreamError::new(UpstreamErrorKind::BadResponse, e.message())),
+            Err(e) => {
+                return Err(UpstreamError::new(
+                    UpstreamErrorKind::BadResponse,
+                    e.message(),
+                ))
+            }
         }
         let old = buf.len();
         buf.resize(old + 8192, 0);
@@ -303,7 +322,9 @@ fn relay_response(
     if to_client == ClientFraming::Chunked {
         headers.set("Transfer-Encoding", "chunked");
     }
-    let mut outcome = Outcome { keep_alive: to_client != ClientFraming::UntilClose };
+    let mut outcome = Outcome {
+        keep_alive: to_client != ClientFraming::UntilClose,
+    };
     gw.finish_response_headers(ctx, up.status, &mut headers, &mut outcome);
 
     let mut out = Vec::with_capacity(1024);
@@ -311,14 +332,9 @@ fn relay_response(
 
     let pool_ok = up.keep_alive && up.body != BodyKind::UntilClose;
     let result = match up.body {
-        BodyKind::None => {
-            if !buf.is_empty() {
-                // Bytes after a body-less response: the connection is out of step.
-                drop(conn);
-                return write_or_close(client, &out, outcome);
-            }
-            client.write_all(&out).map(|()| true)
-        }
+        // Bytes after a body-less response mean the connection is out of
+        // step; `buf` is then not empty and it is not pooled below.
+        BodyKind::None => client.write_all(&out).map(|()| true).map_err(|_| ()),
         BodyKind::Length(n) => relay_length(n, &mut buf, &conn, out, client),
         BodyKind::Chunked | BodyKind::UntilClose => {
             relay_decoded(up.body, to_client, &mut buf, &conn, out, client)
@@ -345,13 +361,6 @@ enum ClientFraming {
     UntilClose,
 }
 
-fn write_or_close(client: &mut Client<'_>, bytes: &[u8], outcome: Outcome) -> Outcome {
-    match client.write_all(bytes) {
-        Ok(()) => Outcome { keep_alive: false, ..outcome },
-        Err(_) => Outcome::close(),
-    }
-}
-
 /// A body of exactly `n` bytes, passed through without decoding.
 /// `Ok(true)`: complete. `Err`: a side broke.
 fn relay_length(
@@ -373,12 +382,16 @@ fn relay_length(
         let mut scratch = s.borrow_mut();
         let mut stream = &conn.stream;
         while left > 0 {
-            let want = usize::try_from(left).unwrap_or(usize::MAX).min(scratch.len());
+            let want = usize::try_from(left)
+                .unwrap_or(usize::MAX)
+                .min(scratch.len());
             let got = match stream.read(scratch.get_mut(..want).unwrap_or_default()) {
                 Ok(0) | Err(_) => return Err(()),
                 Ok(k) => k,
             };
-            client.write_all(scratch.get(..got).unwrap_or_default()).map_err(|_| ())?;
+            client
+                .write_all(scratch.get(..got).unwrap_or_default())
+                .map_err(|_| ())?;
             left -= got as u64;
         }
         Ok(true)
@@ -396,7 +409,7 @@ fn relay_decoded(
 ) -> Result<bool, ()> {
     let mut decoder = BodyDecoder::new(kind, u64::MAX);
     let mut data = Vec::with_capacity(16 * 1024);
-    let mut emit = |data: &[u8], out: &mut Vec<u8>| {
+    let emit = |data: &[u8], out: &mut Vec<u8>| {
         if to_client == ClientFraming::Chunked {
             encode_chunk(data, out);
         } else {

@@ -31,6 +31,9 @@ pub struct Ctx {
     pub request_id: String,
     /// The client's address.
     pub client_ip: IpAddr,
+    /// Wall-clock time when the request arrived (seconds since the epoch, from
+    /// the gateway's injected clock).
+    pub now_unix: u64,
     /// Index of the matched route.
     pub route: usize,
     /// Path parameters of the match (`/users/{id}` -> `id`).
@@ -47,6 +50,42 @@ pub struct Ctx {
     pub response_headers: HeaderList,
     /// One entry per decision, for `X-Gateway-Trace`.
     pub trace: Vec<String>,
+}
+
+impl Ctx {
+    /// A context for explaining a match offline (`gatelite route`).
+    pub fn explain(
+        route: usize,
+        path: &str,
+        params: Vec<(String, String)>,
+        captures: Vec<Option<String>>,
+    ) -> Ctx {
+        let req = Request {
+            method: String::new(),
+            target: path.to_string(),
+            path: path.to_string(),
+            query: None,
+            version: crate::http::Version::Http11,
+            headers: HeaderList::new(),
+            body: crate::http::BodyKind::None,
+            expect_continue: false,
+            keep_alive: false,
+        };
+        Ctx {
+            req,
+            request_id: String::new(),
+            client_ip: IpAddr::from([127, 0, 0, 1]),
+            now_unix: 0,
+            route,
+            params,
+            captures,
+            upstream_path: path.to_string(),
+            claims: None,
+            consumer: None,
+            response_headers: HeaderList::new(),
+            trace: Vec::new(),
+        }
+    }
 }
 
 /// One step of a route's chain.

@@ -30,7 +30,10 @@ impl<T> WorkQueue<T> {
     /// A queue that holds at most `capacity` items (at least 1).
     pub fn new(capacity: usize) -> Self {
         WorkQueue {
-            state: Mutex::new(State { items: VecDeque::new(), closed: false }),
+            state: Mutex::new(State {
+                items: VecDeque::new(),
+                closed: false,
+            }),
             not_empty: Condvar::new(),
             capacity: capacity.max(1),
         }
@@ -119,7 +122,10 @@ mod tests {
             })
             .collect();
         q.close();
-        let all: Vec<i32> = waiters.into_iter().flat_map(|h| h.join().unwrap()).collect();
+        let all: Vec<i32> = waiters
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect();
         assert_eq!(all, vec![7]);
         assert_eq!(q.try_push(8), Err(8));
     }

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// A source of time: a monotonic reading for measuring intervals and a
 /// wall-clock reading for protocol timestamps (JWT, HTTP dates).
-pub trait Clock: Send + Sync {
+pub trait Clock: Send + Sync + std::fmt::Debug {
     /// Monotonic time since an arbitrary, fixed origin of this clock.
     fn monotonic(&self) -> Duration;
     /// Wall-clock time as seconds since the Unix epoch.

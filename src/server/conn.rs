@@ -1,0 +1,257 @@
+//! One client connection, from "it has bytes to read" to "give it back to
+//! the watcher" or "close it".
+//!
+//! The loop, per request:
+//!
+//! ```text
+//! parse head from the buffer --partial--> read more (or hand back if idle)
+//!        | complete
+//! framing rules (400/413/501...) -> owned Request -> pipeline -> response
+//!        | keep-alive?
+//! more bytes already buffered (pipelining)? loop : linger briefly, else hand back
+//! ```
+//!
+//! A worker never waits long on a client: after a response it *lingers* a
+//! couple of milliseconds for the next request (cheap, and under load the
+//! next request nearly always comes within that time), then hands the idle
+//! connection back to the watcher and takes other work. An unfinished head
+//! is handed back the same way. So the number of workers bounds the
+//! *requests being processed*, not the connections open — the C10k answer
+//! for a thread pool (see `server/mod.rs`).
+
+use std::io::{self, Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::time::{Duration, Instant};
+
+use super::Shared;
+use crate::http::{self, EMPTY_HEADER, MAX_HEADERS};
+use crate::pipeline::{proxy::end_to_end, reject, Client, Gateway, Request};
+use crate::sys;
+
+/// How long a worker waits for the next request on a keep-alive connection
+/// before handing it to the watcher.
+pub const KEEPALIVE_LINGER: Duration = Duration::from_millis(3);
+
+/// How long a worker waits for the rest of an unfinished head.
+pub const HEAD_LINGER: Duration = Duration::from_millis(1);
+
+/// Read buffer growth step.
+const READ_CHUNK: usize = 8 * 1024;
+
+/// Lingering close after an error: at most this long ...
+const LINGER_CLOSE_TIME: Duration = Duration::from_secs(1);
+/// ... and at most this many bytes read and thrown away.
+const LINGER_CLOSE_BYTES: usize = 16 * 1024 * 1024;
+
+/// What the connection is waiting for while the watcher holds it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Waiting {
+    /// The (rest of the) request head; the deadline is the header timeout.
+    Head,
+    /// A next request on a kept-alive connection; the deadline is the idle timeout.
+    Idle,
+}
+
+/// A client connection between requests.
+#[derive(Debug)]
+pub struct Conn {
+    /// The socket.
+    pub stream: TcpStream,
+    /// The client's address.
+    pub peer: SocketAddr,
+    /// Bytes read and not yet used (a partial head, a pipelined request).
+    pub buf: Vec<u8>,
+    /// When the watcher gives up on it.
+    pub deadline: Instant,
+    /// What it waits for.
+    pub waiting: Waiting,
+}
+
+impl Conn {
+    /// A freshly accepted connection: its head must arrive within `header_timeout`.
+    pub fn new(stream: TcpStream, peer: SocketAddr, header_timeout: Duration) -> Self {
+        Conn {
+            stream,
+            peer,
+            buf: Vec::new(),
+            deadline: Instant::now() + header_timeout,
+            waiting: Waiting::Head,
+        }
+    }
+}
+
+/// What a worker does with a connection after serving it.
+#[derive(Debug)]
+pub enum Next {
+    /// Give it to the watcher until it has bytes again.
+    Watch(Conn),
+    /// It is done (closed or closing).
+    Done,
+}
+
+/// Serves requests on `conn` until it idles, closes or errs.
+pub fn serve(shared: &Shared, gw: &Gateway, mut conn: Conn) -> Next {
+    let timeouts = gw.config.client_timeouts;
+    // The watcher saw the socket readable: the first read will not block.
+    let mut readable = true;
+    loop {
+        if !conn.buf.is_empty() {
+            match parse_and_handle(shared, gw, &mut conn) {
+                Step::Continue => {
+                    if conn.buf.is_empty() {
+                        conn.waiting = Waiting::Idle;
+                        conn.deadline = Instant::now() + timeouts.idle;
+                    }
+                    continue;
+                }
+                Step::NeedMore => {}
+                Step::Close { linger } => {
+                    close(conn, linger);
+                    return Next::Done;
+                }
+            }
+        }
+        if shared.is_stopping() && conn.buf.is_empty() {
+            close(conn, false);
+            return Next::Done;
+        }
+        if !readable {
+            let linger = if conn.buf.is_empty() {
+                KEEPALIVE_LINGER
+            } else {
+                HEAD_LINGER
+            };
+            let wait = if shared.queue.is_empty() {
+                linger
+            } else {
+                Duration::ZERO
+            };
+            match sys::wait_readable(&conn.stream, wait) {
+                Ok(true) => {}
+                Ok(false) => return hand_back(conn),
+                Err(_) => return Next::Done,
+            }
+        }
+        readable = false;
+        match read_some(&mut conn) {
+            Ok(0) => return Next::Done,
+            Ok(_) => {
+                if conn.waiting == Waiting::Idle {
+                    // A new request has begun: its head must come in time.
+                    conn.waiting = Waiting::Head;
+                    conn.deadline = Instant::now() + timeouts.header;
+                }
+            }
+            Err(e) if is_timeout(&e) => return hand_back(conn),
+            Err(_) => return Next::Done,
+        }
+    }
+}
+
+enum Step {
+    /// A request was served; go on with the same connection.
+    Continue,
+    /// The head is not complete yet.
+    NeedMore,
+    /// Close the connection (lingering when the client may still be sending).
+    Close { linger: bool },
+}
+
+fn parse_and_handle(shared: &Shared, gw: &Gateway, conn: &mut Conn) -> Step {
+    let mut storage = [EMPTY_HEADER; MAX_HEADERS];
+    let head = match http::parse_request(&conn.buf, &mut storage, &gw.limits) {
+        Ok(http::Status::Complete(h)) => h,
+        Ok(http::Status::Partial) => return Step::NeedMore,
+        Err(e) => {
+            let _ = conn.stream.write_all(&reject(e.status(), e.message()));
+            return Step::Close { linger: true };
+        }
+    };
+    let parsed = storage.get(..head.header_count).unwrap_or_default();
+    let framing = match http::request_framing(head.version, parsed, &gw.limits) {
+        Ok(f) => f,
+        Err(e) => {
+            let _ = conn.stream.write_all(&reject(e.status(), e.message()));
+            return Step::Close { linger: true };
+        }
+    };
+    let req = Request {
+        method: head.method.to_string(),
+        target: head.target.to_string(),
+        path: String::new(),
+        query: None,
+        version: head.version,
+        headers: end_to_end(parsed),
+        body: framing.body,
+        expect_continue: framing.expect_continue,
+        keep_alive: framing.keep_alive && !shared.is_stopping(),
+    };
+    let head_len = head.head_len.min(conn.buf.len());
+    conn.buf.drain(..head_len);
+    let mut client = Client {
+        stream: &conn.stream,
+        buf: &mut conn.buf,
+        peer: conn.peer,
+    };
+    let outcome = gw.handle(&mut client, req);
+    if outcome.keep_alive {
+        return Step::Continue;
+    }
+    // Linger only when the client may still be sending (an unread body).
+    let pending = !conn.buf.is_empty()
+        || matches!(sys::wait_readable(&conn.stream, Duration::ZERO), Ok(true));
+    Step::Close { linger: pending }
+}
+
+/// Reads what the socket has (blocking at most the socket's read timeout).
+fn read_some(conn: &mut Conn) -> io::Result<usize> {
+    let old = conn.buf.len();
+    conn.buf.resize(old + READ_CHUNK, 0);
+    let r = conn
+        .stream
+        .read(conn.buf.get_mut(old..).unwrap_or_default());
+    conn.buf.truncate(old + *r.as_ref().unwrap_or(&0));
+    r
+}
+
+fn is_timeout(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
+}
+
+/// Prepares an idle or half-read connection for the watcher.
+fn hand_back(mut conn: Conn) -> Next {
+    if conn.buf.is_empty() {
+        // Idle connections hold no buffer memory while they wait.
+        conn.buf = Vec::new();
+    }
+    Next::Watch(conn)
+}
+
+/// Closes a connection. With `linger`, the client may still be sending (a
+/// body we did not read): we stop writing, then read and discard for a
+/// short while so that our answer is not destroyed by a TCP reset (closing
+/// a socket with unread input makes the kernel send RST, and the client may
+/// lose the response it has not read yet). nginx calls this lingering close.
+pub fn close(conn: Conn, linger: bool) {
+    let _ = conn.stream.shutdown(Shutdown::Write);
+    if !linger {
+        return;
+    }
+    let start = Instant::now();
+    let mut sink = [0u8; 16 * 1024];
+    let mut total = 0usize;
+    let mut stream = &conn.stream;
+    while total < LINGER_CLOSE_BYTES {
+        let left = LINGER_CLOSE_TIME.saturating_sub(start.elapsed());
+        if left.is_zero() || stream.set_read_timeout(Some(left)).is_err() {
+            break;
+        }
+        match stream.read(&mut sink) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => total += n,
+        }
+    }
+}

@@ -1,0 +1,93 @@
+//! The fixed pool of worker threads (the Rust Book's `ThreadPool`, made
+//! robust): N threads take connections from the bounded queue and serve
+//! them. A panic while serving one connection is caught at that boundary,
+//! counted and logged; the worker lives on and no lock is left poisoned for
+//! the others (STYLE.md §2.6). Shutdown closes the queue, and each worker
+//! exits when the queue is closed and empty.
+
+use std::io;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::conn::{self, Next};
+use super::Shared;
+
+/// The running workers.
+#[derive(Debug)]
+pub struct Pool {
+    /// Each worker holds a sender; when all have exited the channel disconnects.
+    exited: mpsc::Receiver<()>,
+    handles: Vec<std::thread::JoinHandle<()>>,
+}
+
+/// Counts a worker as busy for as long as it lives (RAII, STYLE.md §1.13).
+struct Busy<'a>(&'a AtomicUsize);
+
+impl<'a> Busy<'a> {
+    fn new(counter: &'a AtomicUsize) -> Self {
+        counter.fetch_add(1, Ordering::Relaxed);
+        Busy(counter)
+    }
+}
+
+impl Drop for Busy<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+impl Pool {
+    /// Starts `n` workers.
+    pub fn start(shared: Arc<Shared>, n: usize) -> io::Result<Pool> {
+        let (tx, exited) = mpsc::channel::<()>();
+        let mut handles = Vec::with_capacity(n);
+        for i in 0..n {
+            let shared = Arc::clone(&shared);
+            let tx = tx.clone();
+            let h = std::thread::Builder::new()
+                .name(format!("gatelite-worker-{i}"))
+                .stack_size(256 * 1024)
+                .spawn(move || {
+                    work(&shared);
+                    drop(tx);
+                })?;
+            handles.push(h);
+        }
+        Ok(Pool { exited, handles })
+    }
+
+    /// Waits up to `limit` for every worker to exit; false on timeout.
+    pub fn join(self, limit: Duration) -> bool {
+        let deadline = Instant::now() + limit;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.exited.recv_timeout(left) {
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                Err(mpsc::RecvTimeoutError::Timeout) => return false,
+                Ok(()) => {}
+            }
+        }
+        for h in self.handles {
+            let _ = h.join();
+        }
+        true
+    }
+}
+
+fn work(shared: &Shared) {
+    while let Some(c) = shared.queue.pop() {
+        let _busy = Busy::new(&shared.busy);
+        let gw = shared.gateway();
+        match catch_unwind(AssertUnwindSafe(|| conn::serve(shared, &gw, c))) {
+            Ok(Next::Watch(c)) => shared.give_back(c),
+            Ok(Next::Done) => {}
+            Err(_) => {
+                shared.panics.fetch_add(1, Ordering::Relaxed);
+                eprintln!("gatelite: a request handler panicked; the connection was closed");
+            }
+        }
+    }
+}
