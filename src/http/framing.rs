@@ -21,7 +21,7 @@
 //! | `chunked` more than once | 400 (§7: "MUST NOT apply chunked more than once") |
 //! | any coding besides `chunked` (`gzip, chunked`) | 501 (§6.1: a coding we do not understand) |
 //! | TE on HTTP/1.0 | 400 (a 1.0 hop in between would not know TE) |
-//! | HTTP/1.1 with no Host, several Host, a Host that is not host[:port] | 400 |
+//! | HTTP/1.1 with no Host, several Host, a Host that is not `host[:port]` | 400 |
 //! | CL larger than the body limit | 413, before any body byte is read |
 //!
 //! Why `gzip, chunked` is 501 and not accepted: the gateway removes the
