@@ -109,6 +109,65 @@ pub fn is_token_str(bytes: &[u8]) -> bool {
     !bytes.is_empty() && bytes.iter().all(|&b| is_token(b))
 }
 
+/// Eight copies of byte `b` in a word, for the SWAR scans below.
+const fn repeat(b: u8) -> u64 {
+    u64::from_ne_bytes([b; 8])
+}
+
+/// SWAR ("SIMD within a register"): true when some byte of `x` is below
+/// `n` (exact for `n <= 0x80`). Subtracting `n` from every byte borrows
+/// into the high bit exactly for the bytes below `n`; `& !x` discards bytes
+/// whose high bit was already set.
+#[inline]
+const fn has_byte_below(x: u64, n: u8) -> bool {
+    x.wrapping_sub(repeat(n)) & !x & repeat(0x80) != 0
+}
+
+/// True when all eight bytes of `x` are in `low..=0x7E`: no control byte,
+/// no DEL, no byte with the high bit set.
+#[inline]
+const fn is_plain_block(x: u64, low: u8) -> bool {
+    let del = x ^ repeat(0x7F);
+    !has_byte_below(x, low) && x & repeat(0x80) == 0 && !has_byte_below(del, 1)
+}
+
+/// Index of the first byte at or after which a byte fails `accept`, checking
+/// eight bytes at a time while they are all in `low..=0x7E` (the common
+/// case, where `accept` is known to hold), and byte by byte otherwise.
+/// `None` when every byte is accepted.
+#[inline]
+fn find_rejected(bytes: &[u8], low: u8, accept: fn(u8) -> bool) -> Option<usize> {
+    let mut i = 0;
+    loop {
+        while let Some(block) = bytes.get(i..i + 8) {
+            let Ok(block) = <[u8; 8]>::try_from(block) else {
+                break;
+            };
+            if !is_plain_block(u64::from_ne_bytes(block), low) {
+                break;
+            }
+            i += 8;
+        }
+        match bytes.get(i) {
+            None => return None,
+            Some(&b) if accept(b) => i += 1,
+            Some(_) => return Some(i),
+        }
+    }
+}
+
+/// Index of the first byte of `bytes` that may not appear in a field value
+/// (so: the CR that ends the line, or an invalid byte), or `None`.
+pub fn find_non_value(bytes: &[u8]) -> Option<usize> {
+    find_rejected(bytes, 0x20, is_value)
+}
+
+/// Index of the first byte of `bytes` that may not appear in a
+/// request-target (so: the SP that ends it, or an invalid byte), or `None`.
+pub fn find_non_target(bytes: &[u8]) -> Option<usize> {
+    find_rejected(bytes, 0x21, is_target)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,5 +193,42 @@ mod tests {
         assert_eq!(trim_ows(b" \t a b \t"), b"a b");
         assert_eq!(trim_ows(b"   "), b"");
         assert_eq!(trim_ows(b""), b"");
+    }
+
+    #[test]
+    fn swar_scans_agree_with_the_tables() {
+        let mut samples: Vec<Vec<u8>> = Vec::new();
+        for bad in [0u8, b'\t', b'\r', b'\n', b' ', 0x1F, 0x7F, 0x80, 0xFF, b'a'] {
+            for pos in 0..20 {
+                let mut v = vec![b'x'; 20];
+                v[pos] = bad;
+                samples.push(v);
+            }
+        }
+        for s in &samples {
+            assert_eq!(
+                find_non_value(s),
+                s.iter().position(|&b| !is_value(b)),
+                "{s:?}"
+            );
+            assert_eq!(
+                find_non_target(s),
+                s.iter().position(|&b| !is_target(b)),
+                "{s:?}"
+            );
+        }
+        for b in 0..=255u8 {
+            let block = [b; 8];
+            assert_eq!(
+                find_non_value(&block),
+                block.iter().position(|&c| !is_value(c)),
+                "{b:#x}"
+            );
+            assert_eq!(
+                find_non_target(&block),
+                block.iter().position(|&c| !is_target(c)),
+                "{b:#x}"
+            );
+        }
     }
 }

@@ -21,7 +21,7 @@
 //! | `chunked` more than once | 400 (§7: "MUST NOT apply chunked more than once") |
 //! | any coding besides `chunked` (`gzip, chunked`) | 501 (§6.1: a coding we do not understand) |
 //! | TE on HTTP/1.0 | 400 (a 1.0 hop in between would not know TE) |
-//! | HTTP/1.1 with no Host, several Host, a Host that is not host[:port] | 400 |
+//! | HTTP/1.1 with no Host, several Host, a Host that is not `host[:port]` | 400 |
 //! | CL larger than the body limit | 413, before any body byte is read |
 //!
 //! Why `gzip, chunked` is 501 and not accepted: the gateway removes the
@@ -31,7 +31,6 @@
 //! accepting what we fully understand keeps the two ends in agreement.
 //! The same codings rule applies to responses (the proxy then answers 502).
 
-use super::chars::trim_ows;
 use super::error::ParseError;
 use super::headers::{connection_has_token, eq_ignore_case, find_all, list_items};
 use super::limits::Limits;
@@ -70,8 +69,15 @@ pub fn request_framing(
     headers: &[Header],
     limits: &Limits,
 ) -> Result<RequestFraming, ParseError> {
-    check_host(version, headers)?;
-    let body = match (has(headers, "transfer-encoding"), content_length(headers)?) {
+    let fields = FramingFields::collect(headers)?;
+    match (fields.hosts, fields.host) {
+        (0, _) if version == Version::Http11 => return Err(ParseError::MissingHost),
+        (0, _) => {}
+        (1, Some(host)) if is_valid_host(host) => {}
+        (1, _) => return Err(ParseError::BadHost),
+        _ => return Err(ParseError::MultipleHost),
+    }
+    let body = match (fields.transfer_encoding, fields.content_length) {
         (true, Some(_)) => return Err(ParseError::ContentLengthWithTransferEncoding),
         (true, None) if version == Version::Http10 => {
             return Err(ParseError::TransferEncodingOnHttp10)
@@ -84,12 +90,10 @@ pub fn request_framing(
         (false, Some(0)) | (false, None) => BodyKind::None,
         (false, Some(n)) => BodyKind::Length(n),
     };
-    let expect_continue = version == Version::Http11
-        && find_all(headers, "expect").any(|v| eq_ignore_case(trim_ows(v), b"100-continue"));
     Ok(RequestFraming {
         body,
-        keep_alive: keep_alive(version, headers),
-        expect_continue,
+        keep_alive: fields.keep_alive(version),
+        expect_continue: version == Version::Http11 && fields.expect_continue,
     })
 }
 
@@ -111,7 +115,8 @@ pub fn response_body_kind(
     {
         return Ok(BodyKind::None);
     }
-    match (has(headers, "transfer-encoding"), content_length(headers)?) {
+    let fields = FramingFields::collect(headers)?;
+    match (fields.transfer_encoding, fields.content_length) {
         (true, Some(_)) => Err(ParseError::ContentLengthWithTransferEncoding),
         (true, None) => check_transfer_codings(headers).map(|()| BodyKind::Chunked),
         (false, Some(n)) => Ok(BodyKind::Length(n)),
@@ -122,12 +127,6 @@ pub fn response_body_kind(
 /// Whether the server will keep the connection open after this response.
 /// (A response framed `UntilClose` ends the connection regardless.)
 pub fn response_keep_alive(version: Version, headers: &[Header]) -> bool {
-    keep_alive(version, headers)
-}
-
-/// RFC 9112 §9.3: 1.1 is persistent unless `close`; 1.0 only with
-/// `keep-alive` (and no `close`).
-fn keep_alive(version: Version, headers: &[Header]) -> bool {
     let close = connection_has_token(headers, "close");
     match version {
         Version::Http11 => !close,
@@ -135,29 +134,76 @@ fn keep_alive(version: Version, headers: &[Header]) -> bool {
     }
 }
 
-fn has(headers: &[Header], name: &str) -> bool {
-    find_all(headers, name).next().is_some()
+/// What the framing rules need from a header list, gathered in one walk
+/// over it (each name is classified once, by length first, instead of
+/// searching the list once per field).
+#[derive(Default)]
+struct FramingFields<'b> {
+    hosts: usize,
+    host: Option<&'b [u8]>,
+    transfer_encoding: bool,
+    content_length: Option<u64>,
+    close: bool,
+    keep_alive_token: bool,
+    expect_continue: bool,
 }
 
-/// The one Content-Length value, or `None` when absent. Every element of
-/// every CL line must be `1*DIGIT` and all must be equal.
-fn content_length(headers: &[Header]) -> Result<Option<u64>, ParseError> {
-    let mut found: Option<u64> = None;
-    for value in find_all(headers, "content-length") {
+impl<'b> FramingFields<'b> {
+    /// Walks `headers` once; fails on a bad or conflicting Content-Length.
+    fn collect(headers: &[Header<'b>]) -> Result<Self, ParseError> {
+        let mut f = FramingFields::default();
+        for h in headers {
+            let name = h.name.as_bytes();
+            match name.len() {
+                4 if eq_ignore_case(name, b"host") => {
+                    f.hosts += 1;
+                    f.host = Some(h.value);
+                }
+                6 if eq_ignore_case(name, b"expect") => {
+                    f.expect_continue |= eq_ignore_case(h.value, b"100-continue");
+                }
+                10 if eq_ignore_case(name, b"connection") => {
+                    for token in list_items(h.value) {
+                        f.close |= eq_ignore_case(token, b"close");
+                        f.keep_alive_token |= eq_ignore_case(token, b"keep-alive");
+                    }
+                }
+                14 if eq_ignore_case(name, b"content-length") => {
+                    f.add_content_length(h.value)?;
+                }
+                17 if eq_ignore_case(name, b"transfer-encoding") => f.transfer_encoding = true,
+                _ => {}
+            }
+        }
+        Ok(f)
+    }
+
+    /// Every element of every CL line must be `1*DIGIT`, and all equal.
+    fn add_content_length(&mut self, value: &[u8]) -> Result<(), ParseError> {
         let mut any = false;
         for item in list_items(value) {
             any = true;
             let n = parse_decimal(item).ok_or(ParseError::BadContentLength)?;
-            match found {
+            match self.content_length {
                 Some(prev) if prev != n => return Err(ParseError::ConflictingContentLength),
-                _ => found = Some(n),
+                _ => self.content_length = Some(n),
             }
         }
-        if !any {
-            return Err(ParseError::BadContentLength);
+        if any {
+            Ok(())
+        } else {
+            Err(ParseError::BadContentLength)
         }
     }
-    Ok(found)
+
+    /// RFC 9112 §9.3: 1.1 is persistent unless `close`; 1.0 only with
+    /// `keep-alive` (and no `close`).
+    fn keep_alive(&self, version: Version) -> bool {
+        match version {
+            Version::Http11 => !self.close,
+            Version::Http10 => !self.close && self.keep_alive_token,
+        }
+    }
 }
 
 /// `1*DIGIT` as a `u64`: no sign, no spaces, no overflow.
@@ -200,18 +246,6 @@ fn check_transfer_codings(headers: &[Header]) -> Result<(), ParseError> {
         Err(ParseError::UnknownTransferCoding)
     } else {
         Ok(())
-    }
-}
-
-/// Exactly one Host line on 1.1 (at most one on 1.0), and it is valid.
-fn check_host(version: Version, headers: &[Header]) -> Result<(), ParseError> {
-    let mut hosts = find_all(headers, "host");
-    match (hosts.next(), hosts.next()) {
-        (Some(_), Some(_)) => Err(ParseError::MultipleHost),
-        (None, _) if version == Version::Http11 => Err(ParseError::MissingHost),
-        (None, _) => Ok(()),
-        (Some(v), None) if is_valid_host(v) => Ok(()),
-        (Some(_), None) => Err(ParseError::BadHost),
     }
 }
 

@@ -21,6 +21,27 @@
 //!    serialise what goes out; [`headers`] answers questions about header
 //!    lists (lookup, `Connection` tokens, hop-by-hop fields).
 //!
+//! ```
+//! use gatelite::http::{self, BodyDecoder, Limits, Status, EMPTY_HEADER, MAX_HEADERS};
+//!
+//! let buf = b"POST /orders HTTP/1.1\r\nHost: api.example.com\r\n\
+//!             Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n";
+//! let limits = Limits::default();
+//! let mut headers = [EMPTY_HEADER; MAX_HEADERS];
+//! let Ok(Status::Complete(head)) = http::parse_request(buf, &mut headers, &limits) else {
+//!     panic!("a complete, valid head");
+//! };
+//! let headers = &headers[..head.header_count];
+//! assert_eq!((head.method, head.target), ("POST", "/orders"));
+//!
+//! let framing = http::request_framing(head.version, headers, &limits).unwrap();
+//! let mut decoder = BodyDecoder::new(framing.body, limits.max_body_bytes);
+//! let mut body = Vec::new();
+//! let progress = decoder.decode(&buf[head.head_len..], &mut body).unwrap();
+//! assert!(progress.done);
+//! assert_eq!(body, b"hello");
+//! ```
+//!
 //! Every limit is a named constant in [`limits`], every fault a variant of
 //! [`ParseError`] that knows its status code. No function here panics on
 //! any input: hostile bytes are the normal case.

@@ -40,7 +40,7 @@
 //! short and bounded, so rescanning costs less than keeping state), and keep
 //! the buffer bounded: never retry on an ever-growing buffer.
 
-use super::chars::{is_ows, is_target, is_token, is_value, trim_ows};
+use super::chars::{find_non_target, find_non_value, is_ows, is_token, is_value, trim_ows};
 use super::error::ParseError;
 use super::limits::Limits;
 use super::Version;
@@ -208,7 +208,7 @@ fn parse_request_in<'b>(
     // request-target: visible ASCII up to the next SP, at most max_uri_bytes.
     let line = rest(buf, pos);
     let scan = line.get(..max_uri_bytes.saturating_add(1)).unwrap_or(line);
-    let target_len = match scan.iter().position(|&b| !is_target(b)) {
+    let target_len = match find_non_target(scan) {
         Some(n) => n,
         None if scan.len() > max_uri_bytes => return Err(ParseError::UriTooLong),
         None => return Ok(None),
@@ -368,7 +368,7 @@ fn parse_headers<'b>(
         let after_colon = rest(line, name_len + 1);
         let lead = need!(after_colon.iter().position(|&b| !is_ows(b)));
         let value_and_rest = rest(after_colon, lead);
-        let value_len = need!(value_and_rest.iter().position(|&b| !is_value(b)));
+        let value_len = need!(find_non_value(value_and_rest));
         match value_and_rest.get(value_len) {
             Some(b'\r') => match need!(value_and_rest.get(value_len + 1)) {
                 b'\n' => {}

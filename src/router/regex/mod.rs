@@ -26,9 +26,12 @@
 //!
 //! Semantics are Perl's leftmost-first: of all matches, the one starting
 //! leftmost wins, and among those, the one a backtracker would find first. A
-//! search is unanchored unless the pattern uses `^`/`$`. One difference from
-//! backtrackers, shared with RE2 and Rust's `regex`: an iteration of `*`/`+`
-//! that matches the empty string ends the loop instead of being retried.
+//! search is unanchored unless the pattern uses `^`/`$`. Loops that can
+//! match the empty string (`(a*)*`, `(?:b*?)+`) are cut the way RE2 cuts them,
+//! which may differ from Perl: a path that comes back to an instruction it
+//! already reached at the same text position is dropped. So `(?:b*?)+` on `b`
+//! matches the empty string at 0. `benches/tests/regex_props.rs` checks this
+//! against a backtracker that follows the same rule.
 //!
 //! No I/O and no panics on any pattern or text: every limit is a named const.
 
