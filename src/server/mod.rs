@@ -179,26 +179,23 @@ pub fn run(
     };
     let pool = workers::Pool::start(Arc::clone(&shared), workers).map_err(ServerError::Setup)?;
 
-    loop {
-        match signals.wait() {
-            Signal::Reload => match reload() {
-                Ok(gw) => {
-                    if gw.config.listen != shared.gateway().config.listen
-                        || gw.config.workers != workers
-                    {
-                        eprintln!("gatelite: listen and workers changes take effect on restart");
-                    }
-                    shared.swap_gateway(gw);
-                    eprintln!("gatelite: config reloaded");
+    while signals.wait() == Signal::Reload {
+        match reload() {
+            Ok(gw) => {
+                if gw.config.listen != shared.gateway().config.listen
+                    || gw.config.workers != workers
+                {
+                    eprintln!("gatelite: listen and workers changes take effect on restart");
                 }
-                Err(errors) => {
-                    for e in errors {
-                        eprintln!("{e}");
-                    }
-                    eprintln!("gatelite: reload refused; the previous config keeps serving");
+                shared.swap_gateway(gw);
+                eprintln!("gatelite: config reloaded");
+            }
+            Err(errors) => {
+                for e in errors {
+                    eprintln!("{e}");
                 }
-            },
-            Signal::Terminate => break,
+                eprintln!("gatelite: reload refused; the previous config keeps serving");
+            }
         }
     }
 
