@@ -463,7 +463,9 @@ impl Builder<'_> {
                 format!("route '{name}' has neither 'upstream' nor 'respond': expected one"),
             )
         })?;
-        if !claims.is_empty() && !matches!(auth, Some(AuthSpec::Jwt { .. })) {
+        // When `auth` itself failed it was reported already: no cascade.
+        let auth_failed = seen.contains("auth") && auth.is_none();
+        if !claims.is_empty() && !auth_failed && !matches!(auth, Some(AuthSpec::Jwt { .. })) {
             return Err(self.err(
                 d.pos,
                 format!("route '{name}': 'claims_to_headers' needs 'auth jwt'"),
