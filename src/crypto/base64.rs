@@ -124,28 +124,49 @@ fn encode_with(data: &[u8], alphabet: &[u8; 64], pad: bool) -> String {
 }
 
 /// Decodes unpadded symbols with `table`; the caller has handled `=`.
+///
+/// Full groups of four symbols become three bytes at once; a final group of
+/// two or three symbols becomes one or two bytes, and its unused low bits
+/// (4 or 2) must be zero.
 fn decode_with(s: &[u8], table: &[u8; 256]) -> Result<Vec<u8>, Base64Error> {
     if s.len() % 4 == 1 {
         return Err(Base64Error::InvalidLength);
     }
-    let mut out = Vec::with_capacity(s.len() / 4 * 3 + 2);
-    let mut acc: u32 = 0;
-    let mut bits: u32 = 0;
-    for (i, &c) in s.iter().enumerate() {
-        let v = table[usize::from(c)];
-        if v == INVALID {
-            return Err(Base64Error::InvalidByte(i));
+    let lookup = |i: usize, c: u8| -> Result<u32, Base64Error> {
+        match table[usize::from(c)] {
+            INVALID => Err(Base64Error::InvalidByte(i)),
+            v => Ok(u32::from(v)),
         }
-        acc = (acc << 6 | u32::from(v)) & 0x00ff_ffff;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
+    };
+    let mut out = Vec::with_capacity(s.len() / 4 * 3 + 2);
+    let mut groups = s.chunks_exact(4);
+    for (g, group) in (&mut groups).enumerate() {
+        if let [a, b, c, d] = group {
+            let at = g * 4;
+            let n = lookup(at, *a)? << 18
+                | lookup(at + 1, *b)? << 12
+                | lookup(at + 2, *c)? << 6
+                | lookup(at + 3, *d)?;
+            out.extend_from_slice(&[(n >> 16) as u8, (n >> 8) as u8, n as u8]);
         }
     }
-    // 2 or 4 bits are left over after a partial group; they must be zero.
-    if acc & ((1u32 << bits) - 1) != 0 {
-        return Err(Base64Error::NonCanonical);
+    let at = s.len() - groups.remainder().len();
+    match groups.remainder() {
+        [a, b] => {
+            let n = lookup(at, *a)? << 18 | lookup(at + 1, *b)? << 12;
+            if n & 0xffff != 0 {
+                return Err(Base64Error::NonCanonical);
+            }
+            out.push((n >> 16) as u8);
+        }
+        [a, b, c] => {
+            let n = lookup(at, *a)? << 18 | lookup(at + 1, *b)? << 12 | lookup(at + 2, *c)? << 6;
+            if n & 0xff != 0 {
+                return Err(Base64Error::NonCanonical);
+            }
+            out.extend_from_slice(&[(n >> 16) as u8, (n >> 8) as u8]);
+        }
+        _ => {}
     }
     Ok(out)
 }

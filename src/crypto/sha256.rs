@@ -110,44 +110,88 @@ pub fn sha256(data: &[u8]) -> [u8; OUTPUT_LEN] {
     h.finalize()
 }
 
+/// Σ0 (FIPS 180-4 §4.1.2, (4.4)).
+#[inline(always)]
+fn big_sigma0(x: u32) -> u32 {
+    x.rotate_right(2) ^ x.rotate_right(13) ^ x.rotate_right(22)
+}
+
+/// Σ1 (§4.1.2, (4.5)).
+#[inline(always)]
+fn big_sigma1(x: u32) -> u32 {
+    x.rotate_right(6) ^ x.rotate_right(11) ^ x.rotate_right(25)
+}
+
+/// σ0 (§4.1.2, (4.6)).
+#[inline(always)]
+fn small_sigma0(x: u32) -> u32 {
+    x.rotate_right(7) ^ x.rotate_right(18) ^ (x >> 3)
+}
+
+/// σ1 (§4.1.2, (4.7)).
+#[inline(always)]
+fn small_sigma1(x: u32) -> u32 {
+    x.rotate_right(17) ^ x.rotate_right(19) ^ (x >> 10)
+}
+
+/// One round, written for *renamed* variables. The spec shifts the eight
+/// working variables down each round (`h=g, g=f, ...`); instead we keep
+/// them in place and rotate the *names* the next round is called with,
+/// which is the same computation without the seven moves:
+/// `d += T1` is the new `e`, and `h = T1 + T2` is the new `a`.
+macro_rules! round {
+    ($a:ident, $b:ident, $c:ident, $d:ident, $e:ident, $f:ident, $g:ident, $h:ident, $k:expr, $w:expr) => {
+        let t1 = $h
+            .wrapping_add(big_sigma1($e))
+            .wrapping_add(($e & $f) ^ (!$e & $g))
+            .wrapping_add($k)
+            .wrapping_add($w);
+        let t2 = big_sigma0($a).wrapping_add(($a & $b) ^ ($a & $c) ^ ($b & $c));
+        $d = $d.wrapping_add(t1);
+        $h = t1.wrapping_add(t2);
+    };
+}
+
 /// FIPS 180-4 §6.2.2: message schedule and 64 rounds for one block.
+///
+/// The schedule is kept as a 16-word window (`W[t]` lives in `w[t % 16]`)
+/// and extended just before it is needed, which is the spec's recurrence
+/// with `W[t-16]` overwritten in place: fewer memory writes than a full
+/// 64-word array, same values.
 fn compress(state: &mut [u32; 8], block: &[u8; BLOCK_LEN]) {
-    let mut w = [0u32; 64];
+    let mut w = [0u32; 16];
     for (word, bytes) in w.iter_mut().zip(block.chunks_exact(4)) {
         let mut be = [0u8; 4];
         be.copy_from_slice(bytes);
         *word = u32::from_be_bytes(be);
     }
-    for t in 16..64 {
-        let s0 = w[t - 15].rotate_right(7) ^ w[t - 15].rotate_right(18) ^ (w[t - 15] >> 3);
-        let s1 = w[t - 2].rotate_right(17) ^ w[t - 2].rotate_right(19) ^ (w[t - 2] >> 10);
-        w[t] = s1
-            .wrapping_add(w[t - 7])
-            .wrapping_add(s0)
-            .wrapping_add(w[t - 16]);
-    }
 
     let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut h] = *state;
-    for (k, wt) in K.iter().zip(w.iter()) {
-        let big_s1 = e.rotate_right(6) ^ e.rotate_right(11) ^ e.rotate_right(25);
-        let ch = (e & f) ^ (!e & g);
-        let t1 = h
-            .wrapping_add(big_s1)
-            .wrapping_add(ch)
-            .wrapping_add(*k)
-            .wrapping_add(*wt);
-        let big_s0 = a.rotate_right(2) ^ a.rotate_right(13) ^ a.rotate_right(22);
-        let maj = (a & b) ^ (a & c) ^ (b & c);
-        let t2 = big_s0.wrapping_add(maj);
-        h = g;
-        g = f;
-        f = e;
-        e = d.wrapping_add(t1);
-        d = c;
-        c = b;
-        b = a;
-        a = t1.wrapping_add(t2);
+    for t0 in (0..64).step_by(16) {
+        if t0 > 0 {
+            // W[t] = σ1(W[t-2]) + W[t-7] + σ0(W[t-15]) + W[t-16], for t0..t0+16.
+            for j in 0..16 {
+                w[j] = small_sigma1(w[(j + 14) % 16])
+                    .wrapping_add(w[(j + 9) % 16])
+                    .wrapping_add(small_sigma0(w[(j + 1) % 16]))
+                    .wrapping_add(w[j]);
+            }
+        }
+        // Steps 2-3: eight rounds per line pair, names rotated as in `round!`.
+        for j in (0..16).step_by(8) {
+            let t = t0 + j;
+            round!(a, b, c, d, e, f, g, h, K[t], w[j]);
+            round!(h, a, b, c, d, e, f, g, K[t + 1], w[j + 1]);
+            round!(g, h, a, b, c, d, e, f, K[t + 2], w[j + 2]);
+            round!(f, g, h, a, b, c, d, e, K[t + 3], w[j + 3]);
+            round!(e, f, g, h, a, b, c, d, K[t + 4], w[j + 4]);
+            round!(d, e, f, g, h, a, b, c, K[t + 5], w[j + 5]);
+            round!(c, d, e, f, g, h, a, b, K[t + 6], w[j + 6]);
+            round!(b, c, d, e, f, g, h, a, K[t + 7], w[j + 7]);
+        }
     }
+
+    // Step 4: add the working variables into the hash value.
     for (s, v) in state.iter_mut().zip([a, b, c, d, e, f, g, h]) {
         *s = s.wrapping_add(v);
     }

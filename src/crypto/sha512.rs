@@ -253,6 +253,44 @@ pub fn sha384(data: &[u8]) -> [u8; OUTPUT_LEN_384] {
     h.finalize()
 }
 
+/// Σ0 (FIPS 180-4 §4.1.3, (4.10)).
+#[inline(always)]
+fn big_sigma0(x: u64) -> u64 {
+    x.rotate_right(28) ^ x.rotate_right(34) ^ x.rotate_right(39)
+}
+
+/// Σ1 (§4.1.3, (4.11)).
+#[inline(always)]
+fn big_sigma1(x: u64) -> u64 {
+    x.rotate_right(14) ^ x.rotate_right(18) ^ x.rotate_right(41)
+}
+
+/// σ0 (§4.1.3, (4.12)).
+#[inline(always)]
+fn small_sigma0(x: u64) -> u64 {
+    x.rotate_right(1) ^ x.rotate_right(8) ^ (x >> 7)
+}
+
+/// σ1 (§4.1.3, (4.13)).
+#[inline(always)]
+fn small_sigma1(x: u64) -> u64 {
+    x.rotate_right(19) ^ x.rotate_right(61) ^ (x >> 6)
+}
+
+/// One round with renamed variables; see the SHA-256 `round!` for why.
+macro_rules! round {
+    ($a:ident, $b:ident, $c:ident, $d:ident, $e:ident, $f:ident, $g:ident, $h:ident, $k:expr, $w:expr) => {
+        let t1 = $h
+            .wrapping_add(big_sigma1($e))
+            .wrapping_add(($e & $f) ^ (!$e & $g))
+            .wrapping_add($k)
+            .wrapping_add($w);
+        let t2 = big_sigma0($a).wrapping_add(($a & $b) ^ ($a & $c) ^ ($b & $c));
+        $d = $d.wrapping_add(t1);
+        $h = t1.wrapping_add(t2);
+    };
+}
+
 /// FIPS 180-4 §6.4.2: message schedule and 80 rounds for one block.
 fn compress(state: &mut [u64; 8], block: &[u8; BLOCK_LEN]) {
     let mut w = [0u64; 80];
@@ -262,34 +300,22 @@ fn compress(state: &mut [u64; 8], block: &[u8; BLOCK_LEN]) {
         *word = u64::from_be_bytes(be);
     }
     for t in 16..80 {
-        let s0 = w[t - 15].rotate_right(1) ^ w[t - 15].rotate_right(8) ^ (w[t - 15] >> 7);
-        let s1 = w[t - 2].rotate_right(19) ^ w[t - 2].rotate_right(61) ^ (w[t - 2] >> 6);
-        w[t] = s1
+        w[t] = small_sigma1(w[t - 2])
             .wrapping_add(w[t - 7])
-            .wrapping_add(s0)
+            .wrapping_add(small_sigma0(w[t - 15]))
             .wrapping_add(w[t - 16]);
     }
 
     let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut h] = *state;
-    for (k, wt) in K.iter().zip(w.iter()) {
-        let big_s1 = e.rotate_right(14) ^ e.rotate_right(18) ^ e.rotate_right(41);
-        let ch = (e & f) ^ (!e & g);
-        let t1 = h
-            .wrapping_add(big_s1)
-            .wrapping_add(ch)
-            .wrapping_add(*k)
-            .wrapping_add(*wt);
-        let big_s0 = a.rotate_right(28) ^ a.rotate_right(34) ^ a.rotate_right(39);
-        let maj = (a & b) ^ (a & c) ^ (b & c);
-        let t2 = big_s0.wrapping_add(maj);
-        h = g;
-        g = f;
-        f = e;
-        e = d.wrapping_add(t1);
-        d = c;
-        c = b;
-        b = a;
-        a = t1.wrapping_add(t2);
+    for i in (0..80).step_by(8) {
+        round!(a, b, c, d, e, f, g, h, K[i], w[i]);
+        round!(h, a, b, c, d, e, f, g, K[i + 1], w[i + 1]);
+        round!(g, h, a, b, c, d, e, f, K[i + 2], w[i + 2]);
+        round!(f, g, h, a, b, c, d, e, K[i + 3], w[i + 3]);
+        round!(e, f, g, h, a, b, c, d, K[i + 4], w[i + 4]);
+        round!(d, e, f, g, h, a, b, c, K[i + 5], w[i + 5]);
+        round!(c, d, e, f, g, h, a, b, K[i + 6], w[i + 6]);
+        round!(b, c, d, e, f, g, h, a, K[i + 7], w[i + 7]);
     }
     for (s, v) in state.iter_mut().zip([a, b, c, d, e, f, g, h]) {
         *s = s.wrapping_add(v);

@@ -272,6 +272,9 @@ impl<'a> Parser<'a> {
             }
         }
         let literal = self.text.get(start..self.pos).unwrap_or_default();
+        if let Some(n) = small_integer(literal) {
+            return Ok(Value::Number(n));
+        }
         match literal.parse::<f64>() {
             Ok(n) if n.is_finite() => Ok(Value::Number(n)),
             _ => Err(JsonError {
@@ -382,6 +385,29 @@ impl<'a> Parser<'a> {
         out.push(ch);
         Ok(())
     }
+}
+
+/// Fast path for the common case in claims (`exp`, `iat`, counters): an
+/// optional `-` and at most 15 digits is exactly representable, so it can be
+/// accumulated as an integer instead of going through the float parser.
+fn small_integer(literal: &str) -> Option<f64> {
+    /// Up to 15 decimal digits always fit in the 53-bit mantissa.
+    const MAX_FAST_DIGITS: usize = 15;
+    let (negative, digits) = match literal.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, literal),
+    };
+    if digits.is_empty()
+        || digits.len() > MAX_FAST_DIGITS
+        || !digits.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let n = digits
+        .bytes()
+        .fold(0i64, |acc, b| acc * 10 + i64::from(b - b'0'));
+    let n = n as f64;
+    Some(if negative { -n } else { n })
 }
 
 impl Value {

@@ -1,0 +1,117 @@
+//! Properties of the auth and crypto code under random input:
+//! hostile bytes never panic, and encode/sign round-trip.
+
+use gatelite::auth::{sign, Alg, JwtKey, JwtPolicy, JwtVerifier};
+use gatelite::crypto::base64;
+use gatelite::util::json::{self, ObjectWriter};
+use proptest::prelude::*;
+
+const NOW: u64 = 1_700_000_000;
+
+fn verifier(secret: &[u8], algs: Vec<Alg>) -> JwtVerifier {
+    JwtVerifier::new(JwtPolicy {
+        keys: vec![JwtKey::new(None, secret.to_vec())],
+        algs,
+        issuer: None,
+        audience: None,
+        leeway_secs: 0,
+    })
+}
+
+fn alg() -> impl Strategy<Value = Alg> {
+    prop_oneof![Just(Alg::HS256), Just(Alg::HS384), Just(Alg::HS512)]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn random_bytes_never_panic_verify(token in proptest::collection::vec(any::<u8>(), 0..600)) {
+        let v = verifier(b"secret", vec![Alg::HS256, Alg::HS384, Alg::HS512]);
+        let _ = v.verify(&token, NOW);
+    }
+
+    #[test]
+    fn token_shaped_garbage_never_panics(
+        h in "[A-Za-z0-9_=+/-]{0,40}", p in "[A-Za-z0-9_=+/-]{0,60}", s in "[A-Za-z0-9_=+/-]{0,90}",
+        dots in 0usize..5,
+    ) {
+        let v = verifier(b"secret", vec![Alg::HS256]);
+        let mut token = h;
+        for part in [p, s].iter().take(dots.min(2)) {
+            token.push('.');
+            token.push_str(part);
+        }
+        for _ in 2..dots { token.push('.'); }
+        let _ = v.verify(token.as_bytes(), NOW);
+    }
+
+    #[test]
+    fn json_headers_never_panic(header in "\\PC{0,80}", payload in "\\PC{0,80}") {
+        let v = verifier(b"secret", vec![Alg::HS256]);
+        let token = format!("{}.{}.{}", base64::encode_url(header.as_bytes()), base64::encode_url(payload.as_bytes()), "AAAA");
+        let _ = v.verify(token.as_bytes(), NOW);
+    }
+
+    #[test]
+    fn sign_then_verify_round_trips(
+        secret in proptest::collection::vec(any::<u8>(), 1..200),
+        alg in alg(),
+        strings in proptest::collection::vec(("[a-z]{1,12}", "\\PC{0,30}"), 0..6),
+        numbers in proptest::collection::vec(("[A-Z]{1,12}", -1.0e15f64..1.0e15f64), 0..6),
+        ints in proptest::collection::vec(("_[a-z]{1,8}", any::<i32>()), 0..4),
+    ) {
+        // Distinct key sets per kind (lowercase / uppercase / underscore) so
+        // keys are unique across kinds; dedupe within a kind.
+        let mut w = ObjectWriter::new();
+        let mut seen = std::collections::HashSet::new();
+        for (k, s) in &strings { if seen.insert(k.clone()) { w.string(k, s); } }
+        for (k, n) in &numbers { if seen.insert(k.clone()) { w.number(k, *n); } }
+        for (k, n) in &ints { if seen.insert(k.clone()) { w.int(k, i64::from(*n)); } }
+        let claims_json = w.finish();
+        let token = sign(&claims_json, &secret, alg, None).unwrap();
+        let claims = verifier(&secret, vec![alg]).verify(token.as_bytes(), NOW).unwrap();
+        prop_assert_eq!(claims.as_value(), &json::parse(claims_json.as_bytes()).unwrap());
+        for (k, s) in &strings {
+            if let Some(json::Value::String(got)) = claims.get(k) {
+                if strings.iter().find(|(k2, _)| k2 == k).map(|(_, v)| v) == Some(s) {
+                    prop_assert_eq!(got, s);
+                }
+            }
+        }
+        for (k, n) in &ints {
+            if ints.iter().find(|(k2, _)| k2 == k).map(|(_, v)| v) == Some(n) {
+                prop_assert_eq!(claims.get_string(k), Some(n.to_string()));
+            }
+        }
+        // Any other key rejects it.
+        let mut other = secret.clone();
+        other.push(1);
+        prop_assert!(verifier(&other, vec![alg]).verify(token.as_bytes(), NOW).is_err());
+    }
+
+    #[test]
+    fn base64_round_trips(data in proptest::collection::vec(any::<u8>(), 0..300)) {
+        prop_assert_eq!(base64::decode(base64::encode(&data).as_bytes()).unwrap(), data.clone());
+        prop_assert_eq!(base64::decode_url(base64::encode_url(&data).as_bytes()).unwrap(), data);
+    }
+
+    #[test]
+    fn base64_decode_never_panics_and_is_canonical(s in proptest::collection::vec(any::<u8>(), 0..64)) {
+        if let Ok(d) = base64::decode(&s) { prop_assert_eq!(base64::encode(&d).into_bytes(), s.clone()); }
+        if let Ok(d) = base64::decode_url(&s) { prop_assert_eq!(base64::encode_url(&d).into_bytes(), s.clone()); }
+    }
+
+    #[test]
+    fn random_bytes_never_panic_json(input in proptest::collection::vec(any::<u8>(), 0..512)) {
+        let _ = json::parse(&input);
+    }
+
+    #[test]
+    fn json_shaped_garbage_never_panics(input in "[\\[\\]{}\",:0-9eE.+\\-tfnrulas\\\\ ]{0,200}") {
+        if let Ok(v) = json::parse(input.as_bytes()) {
+            // Whatever parses re-parses to the same value from its own output.
+            prop_assert_eq!(json::parse(v.to_string().as_bytes()).unwrap(), v);
+        }
+    }
+}
