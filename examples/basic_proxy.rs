@@ -51,15 +51,17 @@ fn main() {
     println!("try, in another terminal:");
     println!("  curl -i http://127.0.0.1:8080/health");
     println!("  curl -i http://127.0.0.1:8080/users/42                       # rewritten to /v2/users/42");
-    println!("  curl -i -X POST http://127.0.0.1:8080/users/42               # 405 with Allow");
+    println!("  curl -i -X POST http://127.0.0.1:8080/health                 # 405 with Allow");
     println!("  curl -i http://127.0.0.1:8080/api/orders?page=2              # prefix stripped, query kept");
     println!("  curl -i http://127.0.0.1:8080/v3/items/blue-shoe             # regex captures -> /items/blue-shoe/version/3");
-    println!("  curl -i --path-as-is http://127.0.0.1:8080/a/../../etc       # 400: climbs above /");
+    println!(
+        "  curl -i --path-as-is http://127.0.0.1:8080/a/../../etc       # 400: climbs above /"
+    );
     println!("  curl -i http://127.0.0.1:8080/private/profile                # 401: no token");
     println!("  curl -i -H 'Authorization: Bearer {token}' http://127.0.0.1:8080/private/profile");
     println!("  curl -i -H 'X-Api-Key: {DEMO_API_KEY}' http://127.0.0.1:8080/partners/orders");
     println!("  curl -i -H 'Host: api.example.com' http://127.0.0.1:8080/anything");
-    println!("  curl -i -d 'hello' -H 'Transfer-Encoding: chunked' http://127.0.0.1:8080/echo");
+    println!("  curl -i -d 'hello' -H 'Transfer-Encoding: chunked' http://127.0.0.1:8080/api/echo");
     println!("  cargo run --release -- route {CONFIG} GET /users/42         # explain a match");
     println!();
 
@@ -103,7 +105,11 @@ fn serve_demo(stream: TcpStream, port: u16) {
                 headers.push((name.to_string(), value));
             }
         }
-        let body_len = if chunked { read_chunked(&mut reader) } else { skip(&mut reader, content_length) };
+        let body_len = if chunked {
+            read_chunked(&mut reader)
+        } else {
+            skip(&mut reader, content_length)
+        };
         let mut parts = request_line.split_whitespace();
         let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
         let mut json = format!(
@@ -112,7 +118,12 @@ fn serve_demo(stream: TcpStream, port: u16) {
             quote(target)
         );
         for (i, (n, v)) in headers.iter().enumerate() {
-            json.push_str(&format!("{}{}:{}", if i > 0 { "," } else { "" }, quote(n), quote(v)));
+            json.push_str(&format!(
+                "{}{}:{}",
+                if i > 0 { "," } else { "" },
+                quote(n),
+                quote(v)
+            ));
         }
         json.push_str("}}\n");
         let response = format!(
@@ -145,7 +156,8 @@ fn read_chunked(reader: &mut BufReader<TcpStream>) -> usize {
         if reader.read_line(&mut size_line).unwrap_or(0) == 0 {
             return total;
         }
-        let size = usize::from_str_radix(size_line.trim().split(';').next().unwrap_or("0"), 16).unwrap_or(0);
+        let size = usize::from_str_radix(size_line.trim().split(';').next().unwrap_or("0"), 16)
+            .unwrap_or(0);
         if size == 0 {
             let mut end = String::new();
             let _ = reader.read_line(&mut end);

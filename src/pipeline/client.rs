@@ -7,6 +7,7 @@
 
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};
+use std::time::Duration;
 
 use crate::http::{BodyDecoder, BodyKind, ParseError};
 
@@ -16,18 +17,30 @@ pub const CLIENT_READ_CHUNK: usize = 16 * 1024;
 /// The client connection as one exchange sees it.
 #[derive(Debug)]
 pub struct Client<'a> {
-    /// The socket (blocking, with read and write timeouts set).
+    /// The socket (blocking; its read timeout is the server's short linger).
     pub stream: &'a TcpStream,
     /// Bytes read from the socket and not yet consumed.
     pub buf: &'a mut Vec<u8>,
     /// The peer's address.
     pub peer: SocketAddr,
+    /// Read timeout while a request body streams in.
+    pub body_timeout: Duration,
 }
 
 impl Client<'_> {
     /// Writes all of `bytes`.
     pub fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
         self.stream.write_all(bytes)
+    }
+
+    /// Reads more body bytes into the buffer, waiting up to the body
+    /// timeout; 0 means the client closed.
+    pub fn fill_body(&mut self) -> io::Result<usize> {
+        let linger = self.stream.read_timeout()?;
+        self.stream.set_read_timeout(Some(self.body_timeout))?;
+        let r = self.fill();
+        self.stream.set_read_timeout(linger)?;
+        r
     }
 
     /// Reads more bytes into the buffer; 0 means the client closed.
@@ -102,7 +115,7 @@ impl BodyReader {
                     .write_all(b"HTTP/1.1 100 Continue\r\n\r\n")
                     .map_err(BodyError::Io)?;
             }
-            match client.fill() {
+            match client.fill_body() {
                 Ok(0) => {
                     return match self.decoder.finish_at_eof() {
                         Ok(()) => Ok(false),

@@ -28,12 +28,12 @@ use crate::http::{self, EMPTY_HEADER, MAX_HEADERS};
 use crate::pipeline::{proxy::end_to_end, reject, Client, Gateway, Request};
 use crate::sys;
 
-/// How long a worker waits for the next request on a keep-alive connection
-/// before handing it to the watcher.
-pub const KEEPALIVE_LINGER: Duration = Duration::from_millis(3);
-
-/// How long a worker waits for the rest of an unfinished head.
-pub const HEAD_LINGER: Duration = Duration::from_millis(1);
+/// How long a worker waits for more bytes (the next request on a keep-alive
+/// connection, the rest of an unfinished head) before handing the
+/// connection to the watcher. It is the client socket's read timeout, so the
+/// wait costs no extra syscall: the `read` itself waits. Reading a request
+/// body switches to the header timeout for the duration of the body.
+pub const LINGER: Duration = Duration::from_millis(3);
 
 /// Read buffer growth step.
 const READ_CHUNK: usize = 8 * 1024;
@@ -115,18 +115,9 @@ pub fn serve(shared: &Shared, gw: &Gateway, mut conn: Conn) -> Next {
             close(conn, false);
             return Next::Done;
         }
-        if !readable {
-            let linger = if conn.buf.is_empty() {
-                KEEPALIVE_LINGER
-            } else {
-                HEAD_LINGER
-            };
-            let wait = if shared.queue.is_empty() {
-                linger
-            } else {
-                Duration::ZERO
-            };
-            match sys::wait_readable(&conn.stream, wait) {
+        if !readable && !shared.queue.is_empty() {
+            // Others wait for a worker: do not linger, just look.
+            match sys::wait_readable(&conn.stream, Duration::ZERO) {
                 Ok(true) => {}
                 Ok(false) => return hand_back(conn),
                 Err(_) => return Next::Done,
@@ -192,6 +183,7 @@ fn parse_and_handle(shared: &Shared, gw: &Gateway, conn: &mut Conn) -> Step {
         stream: &conn.stream,
         buf: &mut conn.buf,
         peer: conn.peer,
+        body_timeout: gw.config.client_timeouts.header,
     };
     let outcome = gw.handle(&mut client, req);
     if outcome.keep_alive {

@@ -117,7 +117,7 @@ fn accept_batch(shared: &Shared, listener: &TcpListener, conns: &mut Vec<Conn>) 
                 }
                 let ok = stream.set_nodelay(true).is_ok()
                     && stream.set_nonblocking(false).is_ok()
-                    && stream.set_read_timeout(Some(header_timeout)).is_ok()
+                    && stream.set_read_timeout(Some(super::conn::LINGER)).is_ok()
                     && stream.set_write_timeout(Some(CLIENT_WRITE_TIMEOUT)).is_ok();
                 if ok {
                     conns.push(Conn::new(stream, peer, header_timeout));

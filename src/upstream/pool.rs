@@ -8,7 +8,7 @@
 //! been closed by the server's own keep-alive timer, and sending a request
 //! into a closing socket is the classic source of spurious 502s.
 //!
-//! Before reuse a connection is *probed* (STYLE.md §1.15): a zero-timeout
+//! Before reuse a connection idle for a while is *probed* (STYLE.md §1.15): a zero-timeout
 //! `poll(2)` for readability. Not readable means alive and silent — what we
 //! want. Readable means the server closed it (EOF) or sent something unasked;
 //! either way it is dropped. Most recently used connections are taken first
@@ -28,6 +28,13 @@ struct Idle {
     stream: TcpStream,
     since: Duration,
 }
+
+/// A connection idle for less than this is reused without the probe: a
+/// server closes idle connections after seconds, not milliseconds, and under
+/// load (the common case of a very short idle time) the probe's syscall is
+/// a measurable share of the request. A connection that died anyway is
+/// caught by the proxy's retry of idempotent requests.
+pub const PROBE_AFTER: Duration = Duration::from_millis(250);
 
 /// Idle connections to one server.
 #[derive(Debug)]
@@ -53,7 +60,8 @@ impl Pool {
             // The guard is a temporary of this statement: it is dropped
             // before the probe below does a syscall.
             let idle = self.lock().pop()?;
-            if now.saturating_sub(idle.since) <= self.max_age && is_alive(&idle.stream) {
+            let age = now.saturating_sub(idle.since);
+            if age <= self.max_age && (age < PROBE_AFTER || is_alive(&idle.stream)) {
                 return Some(idle.stream);
             }
         }
