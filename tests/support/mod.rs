@@ -105,7 +105,7 @@ impl Gateway {
             .spawn()
             .expect("spawn gatelite");
         let stderr = Arc::new(Mutex::new(Vec::new()));
-        {
+        let stderr_thread = {
             let mut err = child.stderr.take().expect("stderr");
             let sink = Arc::clone(&stderr);
             std::thread::spawn(move || {
@@ -116,8 +116,8 @@ impl Gateway {
                     }
                     sink.lock().unwrap().extend_from_slice(&buf[..n]);
                 }
-            });
-        }
+            })
+        };
         let stdout = child.stdout.take().expect("stdout");
         let mut reader = BufReader::new(stdout);
         let mut addrs = Vec::new();
@@ -126,6 +126,7 @@ impl Gateway {
             let n = reader.read_line(&mut line).expect("read gateway stdout");
             if n == 0 {
                 let _ = child.wait();
+                let _ = stderr_thread.join();
                 panic!(
                     "gatelite exited before listening; config:\n{text}\nstderr:\n{}",
                     String::from_utf8_lossy(&stderr.lock().unwrap())
@@ -530,6 +531,7 @@ fn serve_upstream_conn(
 ) -> io::Result<()> {
     stream.set_read_timeout(Some(Duration::from_secs(30)))?;
     stream.set_write_timeout(Some(Duration::from_secs(30)))?;
+    stream.set_nodelay(true)?;
     let mut r = Reader::new(stream.try_clone()?);
     let mut w = stream;
     loop {
