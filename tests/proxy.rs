@@ -115,6 +115,11 @@ fn check_big_body_streams(chunked: bool) {
         rss < (8 + 40) * 1024,
         "RSS {rss} KiB after an 8 MiB upload: the body was buffered, not streamed"
     );
+    assert!(
+        rss.saturating_sub(rss_before) < 8 * 1024,
+        "RSS grew by {} KiB over an 8 MiB upload: the body was buffered",
+        rss - rss_before
+    );
 }
 
 #[test]
@@ -471,4 +476,21 @@ fn expect_100_continue_gets_an_interim_answer_first() {
     let rec = up.last();
     assert_eq!(rec.body, b"hello");
     assert_eq!(rec.header("expect"), None);
+}
+
+#[test]
+fn expect_100_continue_is_not_sent_when_the_request_is_refused() {
+    // A 401 must come instead of `100 Continue`: the client then never
+    // sends the body the gateway would refuse anyway.
+    let up = Upstream::ok();
+    let gw = Gateway::start(&format!(
+        "upstream u {{ server {}; }}\nroute r {{ path /*; upstream u; auth api_key header=X-Api-Key keys={}; }}\n",
+        up.hostport(),
+        sha256_hex(b"k")
+    ));
+    let mut c = gw.connect();
+    c.send(b"POST /e HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
+    let r = c.read_response(false);
+    assert_eq!(r.status, 401, "{r:?}");
+    assert_eq!(up.request_count(), 0);
 }
