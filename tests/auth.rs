@@ -1,0 +1,240 @@
+//! Authentication through the real binary: JWT (tokens minted with
+//! `gatelite jwt sign`), API keys and HTTP Basic. A refused request gets 401
+//! with a `WWW-Authenticate` challenge and never reaches the upstream.
+
+mod support;
+
+use support::*;
+
+const SECRET: &str = "e2e-secret-with-enough-entropy";
+const ISS: &str = "https://id.example.com";
+const AUD: &str = "api";
+const ALICE_KEY: &str = "alice-key-0123456789";
+const BASIC_USER: &str = "ops";
+const BASIC_PASS: &str = "correct horse battery staple";
+
+struct Setup {
+    up: Upstream,
+    gw: Gateway,
+}
+
+fn setup() -> Setup {
+    let up = Upstream::ok();
+    let dir = TempDir::new("auth");
+    let users = dir.write(
+        "htpasswd",
+        &format!(
+            "# ops users\n{}\n{}\n",
+            htpasswd_line(BASIC_USER, BASIC_PASS),
+            htpasswd_line("other", "other-password")
+        ),
+    );
+    let cfg = format!(
+        "upstream u {{ server {up}; }}\n\
+         route jwt {{ path /jwt/*; upstream u;\n\
+           auth jwt secret={SECRET} alg=HS256 issuer={ISS} audience={AUD} leeway=0s;\n\
+           claims_to_headers sub=X-User-Id role=X-Role; }}\n\
+         route key {{ path /key/*; upstream u;\n\
+           auth api_key header=X-Api-Key keys=alice:{key}; }}\n\
+         route basic {{ path /basic/*; upstream u;\n\
+           auth basic realm=ops users={users}; }}\n",
+        up = up.hostport(),
+        key = sha256_hex(ALICE_KEY.as_bytes()),
+        users = path_str(&users),
+    );
+    let gw = Gateway::start_in(dir, &cfg);
+    Setup { up, gw }
+}
+
+fn token(claims: &str) -> String {
+    jwt_sign(SECRET, "HS256", claims)
+}
+
+fn claims(extra: &str) -> String {
+    format!(
+        "{{\"sub\":\"42\",\"iss\":\"{ISS}\",\"aud\":\"{AUD}\",\"exp\":{}{extra}}}",
+        now_unix() + 600
+    )
+}
+
+fn get_with(gw: &Gateway, path: &str, headers: &str) -> Resp {
+    gw.request(&format!("GET {path} HTTP/1.1\r\nHost: t\r\n{headers}\r\n"))
+}
+
+fn assert_401(r: &Resp, challenge_prefix: &str) {
+    assert_eq!(r.status, 401, "{r:?}");
+    r.assert_json_error("unauthorized");
+    let ch = r.header("www-authenticate").expect("WWW-Authenticate");
+    assert!(
+        ch.starts_with(challenge_prefix),
+        "challenge {ch:?} should start with {challenge_prefix:?}"
+    );
+}
+
+#[test]
+fn valid_jwt_passes_and_claims_become_headers() {
+    let s = setup();
+    let t = token(&claims(",\"role\":\"admin\""));
+    let r = get_with(
+        &s.gw,
+        "/jwt/me",
+        &format!("Authorization: Bearer {t}\r\nX-User-Id: 1\r\nX-Role: root\r\n"),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    s.up.wait_requests(1);
+    let rec = s.up.last();
+    assert_eq!(rec.header("x-user-id"), Some("42"));
+    assert_eq!(rec.header_count("x-user-id"), 1, "{}", rec.head_str());
+    assert_eq!(rec.header("x-role"), Some("admin"));
+    assert_eq!(rec.header_count("x-role"), 1);
+}
+
+#[test]
+fn forged_claim_headers_are_removed_when_the_claim_is_absent() {
+    let s = setup();
+    let t = token(&claims(""));
+    let r = get_with(
+        &s.gw,
+        "/jwt/me",
+        &format!("Authorization: Bearer {t}\r\nX-Role: admin\r\nx-role: admin2\r\n"),
+    );
+    assert_eq!(r.status, 200);
+    s.up.wait_requests(1);
+    let rec = s.up.last();
+    assert_eq!(rec.header("x-role"), None, "{}", rec.head_str());
+    assert_eq!(rec.header("x-user-id"), Some("42"));
+}
+
+#[test]
+fn bad_jwts_are_401_invalid_token_and_never_forwarded() {
+    let s = setup();
+    let now = now_unix();
+    let expired = token(&format!(
+        "{{\"sub\":\"42\",\"iss\":\"{ISS}\",\"aud\":\"{AUD}\",\"exp\":{}}}",
+        now - 60
+    ));
+    let other_secret = jwt_sign("another-secret", "HS256", &claims(""));
+    let hs512 = jwt_sign(SECRET, "HS512", &claims(""));
+    let wrong_iss = token(&format!(
+        "{{\"sub\":\"42\",\"iss\":\"https://evil\",\"aud\":\"{AUD}\",\"exp\":{}}}",
+        now + 600
+    ));
+    let wrong_aud = token(&format!(
+        "{{\"sub\":\"42\",\"iss\":\"{ISS}\",\"aud\":\"other\",\"exp\":{}}}",
+        now + 600
+    ));
+    let not_yet = token(&format!(
+        "{{\"sub\":\"42\",\"iss\":\"{ISS}\",\"aud\":\"{AUD}\",\"exp\":{},\"nbf\":{}}}",
+        now + 600,
+        now + 300
+    ));
+    // alg "none": a valid payload, no signature.
+    let b64 = |s: &str| gatelite::crypto::base64::encode_url(s.as_bytes());
+    let alg_none = format!(
+        "{}.{}.",
+        b64("{\"alg\":\"none\",\"typ\":\"JWT\"}"),
+        b64(&claims(""))
+    );
+    // A good token with its payload swapped for one that claims more.
+    let good = token(&claims(""));
+    let parts: Vec<&str> = good.split('.').collect();
+    let tampered = format!(
+        "{}.{}.{}",
+        parts[0],
+        b64(&claims(",\"role\":\"admin\"")),
+        parts[2]
+    );
+    for (what, t) in [
+        ("expired", expired),
+        ("other secret", other_secret),
+        ("HS512 not allowed", hs512),
+        ("wrong issuer", wrong_iss),
+        ("wrong audience", wrong_aud),
+        ("not yet valid", not_yet),
+        ("alg none", alg_none),
+        ("tampered payload", tampered),
+        ("garbage", "not.a.jwt".to_string()),
+    ] {
+        let r = get_with(&s.gw, "/jwt/me", &format!("Authorization: Bearer {t}\r\n"));
+        assert_eq!(r.status, 401, "{what}: {r:?}");
+        assert_401(&r, "Bearer error=\"invalid_token\"");
+    }
+    assert_eq!(s.up.request_count(), 0);
+}
+
+#[test]
+fn missing_jwt_is_401_with_a_bare_bearer_challenge() {
+    let s = setup();
+    let r = get_with(&s.gw, "/jwt/me", "");
+    assert_401(&r, "Bearer");
+    assert!(
+        !r.header("www-authenticate")
+            .unwrap()
+            .contains("invalid_token"),
+        "{r:?}"
+    );
+    let r = get_with(&s.gw, "/jwt/me", "Authorization: Basic Zm9vOmJhcg==\r\n");
+    assert_eq!(r.status, 401);
+    assert_eq!(s.up.request_count(), 0);
+}
+
+#[test]
+fn api_keys() {
+    let s = setup();
+    let r = get_with(&s.gw, "/key/x", &format!("X-Api-Key: {ALICE_KEY}\r\n"));
+    assert_eq!(r.status, 200, "{r:?}");
+    s.up.wait_requests(1);
+    for bad in [
+        "X-Api-Key: wrong\r\n".to_string(),
+        format!("X-Api-Key: {ALICE_KEY}x\r\n"),
+        format!("X-Api-Key: {}\r\n", sha256_hex(ALICE_KEY.as_bytes())),
+        String::new(),
+    ] {
+        let r = get_with(&s.gw, "/key/x", &bad);
+        assert_eq!(r.status, 401, "{bad:?}: {r:?}");
+        r.assert_json_error("unauthorized");
+        assert!(r.has_header("www-authenticate"));
+    }
+    assert_eq!(s.up.request_count(), 1);
+}
+
+#[test]
+fn basic_auth() {
+    let s = setup();
+    let b64 = |s: &str| gatelite::crypto::base64::encode(s.as_bytes());
+    let good = b64(&format!("{BASIC_USER}:{BASIC_PASS}"));
+    let r = get_with(
+        &s.gw,
+        "/basic/x",
+        &format!("Authorization: Basic {good}\r\n"),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    s.up.wait_requests(1);
+    let other = b64("other:other-password");
+    let r = get_with(
+        &s.gw,
+        "/basic/x",
+        &format!("Authorization: Basic {other}\r\n"),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    s.up.wait_requests(2);
+
+    for bad in [
+        format!("Authorization: Basic {}\r\n", b64("ops:wrong")),
+        format!(
+            "Authorization: Basic {}\r\n",
+            b64("nobody:correct horse battery staple")
+        ),
+        format!(
+            "Authorization: Basic {}\r\n",
+            b64(&format!("other:{BASIC_PASS}"))
+        ),
+        "Authorization: Basic !!!notbase64\r\n".to_string(),
+        format!("Authorization: Bearer {good}\r\n"),
+        String::new(),
+    ] {
+        let r = get_with(&s.gw, "/basic/x", &bad);
+        assert_401(&r, "Basic realm=\"ops\"");
+    }
+    assert_eq!(s.up.request_count(), 2);
+}

@@ -1,0 +1,213 @@
+//! The framing rules of DESIGN.md §8 through the real binary: every bad
+//! request gets its status (400, or 413/414/431/501/505), the connection is
+//! then closed, a valid request sent right behind it in the same write is
+//! never answered, and the upstream never receives a request.
+
+mod support;
+
+use support::*;
+
+/// What every case sends after the bad request, in the same write: if the
+/// gateway read on after the error, this would be answered or forwarded.
+const SMUGGLED: &str = "GET /smuggled HTTP/1.1\r\nHost: t\r\n\r\n";
+
+fn gateway() -> (Upstream, Gateway) {
+    let up = Upstream::ok();
+    let cfg = proxy_config(&up, "", "path /*;");
+    let gw = Gateway::start(&format!("limits header=4k body=1k uri=256;\n{cfg}"));
+    (up, gw)
+}
+
+fn assert_rejected(raw: &[u8], status: u16) {
+    let r = assert_rejected_any_code(raw, status);
+    r.assert_json_error(error_code(status));
+}
+
+/// The JSON `error` code the gateway's own rejections use for `status`.
+fn error_code(status: u16) -> &'static str {
+    match status {
+        413 => "body_too_large",
+        414 => "uri_too_long",
+        431 => "headers_too_large",
+        501 => "not_implemented",
+        505 => "version_not_supported",
+        _ => "bad_request",
+    }
+}
+
+/// Everything [`assert_rejected`] checks except the JSON `error` code
+/// (which only has to be some code); returns the response.
+fn assert_rejected_any_code(raw: &[u8], status: u16) -> Resp {
+    let (up, gw) = gateway();
+    let mut c = gw.connect();
+    let mut bytes = raw.to_vec();
+    bytes.extend_from_slice(SMUGGLED.as_bytes());
+    c.send(&bytes);
+    let r = c
+        .try_read_response(false)
+        .unwrap_or_else(|e| panic!("no response to {:?}: {e}", String::from_utf8_lossy(raw)));
+    assert_eq!(
+        r.status,
+        status,
+        "request {:?} got {r:?}",
+        String::from_utf8_lossy(raw)
+    );
+    assert!(r.text().starts_with("{\"error\":\""), "{}", r.text());
+    assert_eq!(r.header("connection"), Some("close"), "{r:?}");
+    assert_eq!(
+        c.closed_within(WAIT),
+        Closed::Eof,
+        "after a rejected request the connection must close, with nothing more answered"
+    );
+    assert_eq!(
+        up.request_count(),
+        0,
+        "the upstream received {:?}",
+        up.requests()
+            .iter()
+            .map(|r| r.head_str())
+            .collect::<Vec<_>>()
+    );
+    r
+}
+
+macro_rules! rejects {
+    ($($(#[$meta:meta])* $name:ident: $raw:expr => $status:expr;)*) => {
+        $(
+            $(#[$meta])*
+            #[test]
+            fn $name() {
+                assert_rejected($raw, $status);
+            }
+        )*
+    };
+}
+
+rejects! {
+    content_length_with_transfer_encoding:
+        b"POST /a HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" => 400;
+    transfer_encoding_with_content_length_after:
+        b"POST /a HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n" => 400;
+    two_different_content_lengths:
+        b"POST /a HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!" => 400;
+    content_length_list_that_differs:
+        b"POST /a HTTP/1.1\r\nHost: t\r\nContent-Length: 5, 6\r\n\r\nhello!" => 400;
+    content_length_with_plus_sign:
+        b"POST /a HTTP/1.1\r\nHost: t\r\nContent-Length: +5\r\n\r\nhello" => 400;
+    content_length_negative:
+        b"POST /a HTTP/1.1\r\nHost: t\r\nContent-Length: -1\r\n\r\n" => 400;
+    content_length_hex:
+        b"POST /a HTTP/1.1\r\nHost: t\r\nContent-Length: 0x5\r\n\r\nhello" => 400;
+    content_length_empty:
+        b"POST /a HTTP/1.1\r\nHost: t\r\nContent-Length: \r\n\r\n" => 400;
+    transfer_encoding_not_ending_in_chunked:
+        b"POST /a HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked, gzip\r\n\r\n0\r\n\r\n" => 400;
+    transfer_encoding_chunked_twice:
+        b"POST /a HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked, chunked\r\n\r\n0\r\n\r\n" => 400;
+    transfer_encoding_gzip_chunked_is_not_implemented:
+        b"POST /a HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n" => 501;
+    chunk_size_not_hex:
+        b"POST /a HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n" => 400;
+    chunk_size_overflows:
+        b"POST /a HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n1ffffffffffffffff\r\nhello\r\n0\r\n\r\n" => 400;
+    chunk_without_crlf_after_data:
+        b"POST /a HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhelloXX0\r\n\r\n" => 400;
+    whitespace_before_colon:
+        b"GET /a HTTP/1.1\r\nHost: t\r\nX-Thing : 1\r\n\r\n" => 400;
+    obs_fold:
+        b"GET /a HTTP/1.1\r\nHost: t\r\nX-Thing: a\r\n  folded\r\n\r\n" => 400;
+    bad_header_name:
+        b"GET /a HTTP/1.1\r\nHost: t\r\nX(Thing): 1\r\n\r\n" => 400;
+    nul_in_header_value:
+        b"GET /a HTTP/1.1\r\nHost: t\r\nX-Thing: a\0b\r\n\r\n" => 400;
+    bare_cr_in_header_value:
+        b"GET /a HTTP/1.1\r\nHost: t\r\nX-Thing: a\rb\r\n\r\n" => 400;
+    http09_request_line:
+        b"GET /a\r\n\r\n" => 400;
+    request_line_with_extra_space:
+        b"GET  /a HTTP/1.1\r\nHost: t\r\n\r\n" => 400;
+    http2_version_is_505:
+        b"GET /a HTTP/2.0\r\nHost: t\r\n\r\n" => 505;
+    transfer_encoding_on_http10:
+        b"POST /a HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" => 400;
+    missing_host_on_http11:
+        b"GET /a HTTP/1.1\r\nX-Thing: 1\r\n\r\n" => 400;
+    two_host_lines:
+        b"GET /a HTTP/1.1\r\nHost: t\r\nHost: evil\r\n\r\n" => 400;
+    bad_host_with_path:
+        b"GET /a HTTP/1.1\r\nHost: evil.com/x\r\n\r\n" => 400;
+    bad_host_with_bad_port:
+        b"GET /a HTTP/1.1\r\nHost: t:80x\r\n\r\n" => 400;
+    content_length_over_the_body_limit_is_413:
+        b"POST /a HTTP/1.1\r\nHost: t\r\nContent-Length: 2048\r\n\r\n" => 413;
+}
+
+#[test]
+fn huge_header_is_431() {
+    let big = "x".repeat(8 * 1024);
+    assert_rejected(
+        format!("GET /a HTTP/1.1\r\nHost: t\r\nX-Big: {big}\r\n\r\n").as_bytes(),
+        431,
+    );
+}
+
+#[test]
+fn long_uri_is_414() {
+    let long = "a".repeat(1000);
+    assert_rejected(
+        format!("GET /{long} HTTP/1.1\r\nHost: t\r\n\r\n").as_bytes(),
+        414,
+    );
+}
+
+fn chunked_over_limit() -> Vec<u8> {
+    let mut raw = b"POST /a HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+    for _ in 0..4 {
+        raw.extend_from_slice(b"200\r\n");
+        raw.extend_from_slice(&[b'a'; 0x200]);
+        raw.extend_from_slice(b"\r\n");
+    }
+    raw.extend_from_slice(b"0\r\n\r\n");
+    raw
+}
+
+#[test]
+fn chunked_body_over_the_limit_is_413() {
+    // The head is fine, so the gateway has begun streaming to the upstream
+    // when the limit trips: that upstream request must be aborted, never
+    // completed.
+    assert_rejected_any_code(&chunked_over_limit(), 413);
+}
+
+#[test]
+#[ignore = "BUG: a chunked body over `limits body=` gets 413 with error code \"bad_request\" (Content-Length over the limit says \"body_too_large\")"]
+fn chunked_body_over_the_limit_has_the_413_error_code() {
+    assert_rejected(&chunked_over_limit(), 413);
+}
+
+#[test]
+fn content_length_at_the_limit_is_accepted() {
+    // The control case for the 413s: exactly `body=1k` passes.
+    let (up, gw) = gateway();
+    let mut c = gw.connect();
+    let mut raw = b"POST /a HTTP/1.1\r\nHost: t\r\nContent-Length: 1024\r\n\r\n".to_vec();
+    raw.extend_from_slice(&[b'b'; 1024]);
+    c.send(&raw);
+    assert_eq!(c.read_response(false).status, 200);
+    up.wait_requests(1);
+    assert_eq!(up.last().body_len, 1024);
+}
+
+#[test]
+fn identical_duplicate_content_lengths_are_one_value() {
+    // RFC 9112 §6.3 allows `5, 5`; the upstream sees one clean header.
+    let (up, gw) = gateway();
+    let r = gw.request(
+        "POST /a HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nhello",
+    );
+    assert_eq!(r.status, 200);
+    up.wait_requests(1);
+    let rec = up.last();
+    assert_eq!(rec.body, b"hello");
+    assert_eq!(rec.header_count("content-length"), 1);
+}

@@ -1,0 +1,142 @@
+//! Upstream failures as the client sees them (DESIGN.md §7): 502 for a
+//! refused or broken upstream, 504 for a slow one, a closed client
+//! connection when the upstream breaks after the answer began.
+
+mod support;
+
+use std::net::TcpListener;
+use support::*;
+
+/// A port with nothing listening on it.
+fn dead_port() -> String {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let a = l.local_addr().unwrap().to_string();
+    drop(l);
+    a
+}
+
+#[test]
+fn dead_upstream_is_502_json_and_the_client_connection_survives() {
+    let gw = Gateway::start(&format!(
+        "upstream u {{ server {}; timeouts connect=1s; }}\nroute r {{ path /*; upstream u; }}\n",
+        dead_port()
+    ));
+    let mut c = gw.connect();
+    for _ in 0..2 {
+        c.send(b"GET /x HTTP/1.1\r\nHost: t\r\n\r\n");
+        let r = c.read_response(false);
+        assert_eq!(r.status, 502, "{r:?}");
+        r.assert_json_error("bad_gateway");
+        assert!(r.has_header("x-request-id"));
+        assert!(r.text().contains(r.header("x-request-id").unwrap()));
+    }
+}
+
+#[test]
+fn slow_upstream_is_504() {
+    let gate = Gate::new();
+    let g = gate.clone();
+    let up = Upstream::start(move |_| {
+        g.wait();
+        Reply::ok()
+    });
+    let gw = Gateway::start(&proxy_config(&up, "timeouts read=300ms;", "path /*;"));
+    let start = std::time::Instant::now();
+    let r = gw.request("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n");
+    let took = start.elapsed();
+    gate.open();
+    assert_eq!(r.status, 504, "{r:?}");
+    r.assert_json_error("upstream_timeout");
+    assert!(took < WAIT / 2, "504 took {took:?} with read=300ms");
+}
+
+#[test]
+fn a_timed_out_upstream_connection_is_not_reused() {
+    // If the connection that timed out went back to the pool, the late
+    // answer to the first request would be read as the answer to the next.
+    let gate = Gate::new();
+    let g = gate.clone();
+    let up = Upstream::start(move |rec| {
+        if rec.target == "/slow" {
+            g.wait();
+            Reply::text(200, "late answer to /slow")
+        } else {
+            Reply::text(200, "fast")
+        }
+    });
+    let gw = Gateway::start(&proxy_config(&up, "timeouts read=300ms;", "path /*;"));
+    let mut c = gw.connect();
+    c.send(b"GET /slow HTTP/1.1\r\nHost: t\r\n\r\n");
+    assert_eq!(c.read_response(false).status, 504);
+    gate.open();
+    let mut c = gw.connect();
+    c.send(b"GET /fast HTTP/1.1\r\nHost: t\r\n\r\n");
+    let r = c.read_response(false);
+    assert_eq!((r.status, r.text().as_str()), (200, "fast"));
+}
+
+#[test]
+fn upstream_closing_without_answer_is_502() {
+    let up = Upstream::start(|_| Reply::Close);
+    let gw = Gateway::start(&proxy_config(&up, "", "path /*;"));
+    let r = gw.request("GET /x HTTP/1.1\r\nHost: t\r\n\r\n");
+    assert_eq!(r.status, 502, "{r:?}");
+    r.assert_json_error("bad_gateway");
+}
+
+#[test]
+fn garbage_from_the_upstream_is_502() {
+    let up = Upstream::start(|_| Reply::RawThenClose(b"SSH-2.0-OpenSSH\r\n\r\n".to_vec()));
+    let gw = Gateway::start(&proxy_config(&up, "", "path /*;"));
+    let r = gw.request("GET /x HTTP/1.1\r\nHost: t\r\n\r\n");
+    assert_eq!(r.status, 502, "{r:?}");
+}
+
+#[test]
+fn ambiguous_upstream_framing_is_502() {
+    // Response smuggling: CL and TE together from the upstream.
+    let up = Upstream::start(|_| {
+        Reply::RawThenClose(
+            b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+                .to_vec(),
+        )
+    });
+    let gw = Gateway::start(&proxy_config(&up, "", "path /*;"));
+    let r = gw.request("GET /x HTTP/1.1\r\nHost: t\r\n\r\n");
+    assert_eq!(r.status, 502, "{r:?}");
+}
+
+#[test]
+fn upstream_closing_mid_length_body_closes_the_client() {
+    let up = Upstream::start(|_| {
+        Reply::RawThenClose(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly part".to_vec())
+    });
+    let gw = Gateway::start(&proxy_config(&up, "", "path /*;"));
+    let mut c = gw.connect();
+    c.send(b"GET /x HTTP/1.1\r\nHost: t\r\n\r\n");
+    let r = c.try_read_response(false);
+    assert!(
+        r.is_err(),
+        "a truncated body must not look complete to the client: {r:?}"
+    );
+    assert_eq!(c.closed_within(WAIT), Closed::Eof);
+}
+
+#[test]
+fn upstream_closing_mid_chunked_body_never_sends_the_last_chunk() {
+    let up = Upstream::start(|_| {
+        Reply::RawThenClose(
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n20\r\nonly part"
+                .to_vec(),
+        )
+    });
+    let gw = Gateway::start(&proxy_config(&up, "", "path /*;"));
+    let mut c = gw.connect();
+    c.send(b"GET /x HTTP/1.1\r\nHost: t\r\n\r\n");
+    let r = c.try_read_response(false);
+    assert!(
+        r.is_err(),
+        "the gateway terminated a truncated chunked body as if complete: {r:?}"
+    );
+    assert_eq!(c.closed_within(WAIT), Closed::Eof);
+}
