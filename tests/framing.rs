@@ -180,7 +180,6 @@ fn chunked_body_over_the_limit_is_413() {
 }
 
 #[test]
-#[ignore = "BUG: a chunked body over `limits body=` gets 413 with error code \"bad_request\" (Content-Length over the limit says \"body_too_large\")"]
 fn chunked_body_over_the_limit_has_the_413_error_code() {
     assert_rejected(&chunked_over_limit(), 413);
 }

@@ -175,7 +175,6 @@ fn absolute_form_target_is_routed_by_its_path() {
 }
 
 #[test]
-#[ignore = "BUG: an absolute-form target's authority is ignored for host routing; the Host header wins (RFC 9112 §3.2.2 says the opposite)"]
 fn absolute_form_authority_decides_the_host() {
     // RFC 9112 §3.2.2: with an absolute-form target the server MUST ignore
     // Host and use the target's authority. Routing on Host instead lets the

@@ -76,11 +76,14 @@ pub struct NormalizedTarget {
     pub path: String,
     /// The text after the first `?`, untouched; `None` when there is no `?`.
     pub query: Option<String>,
+    /// The authority (`host[:port]`) of an absolute-form target; it wins over
+    /// the `Host` header (RFC 9112 §3.2.2).
+    pub authority: Option<String>,
 }
 
 /// Normalise a request target (see the module doc for the steps).
 pub fn normalize_target(target: &str) -> Result<NormalizedTarget, UriError> {
-    let rest = strip_absolute_form(target)?;
+    let (authority, rest) = split_absolute_form(target)?;
     let (raw_path, query) = match rest.split_once('?') {
         Some((p, q)) => (p, Some(q.to_string())),
         None => (rest, None),
@@ -96,11 +99,16 @@ pub fn normalize_target(target: &str) -> Result<NormalizedTarget, UriError> {
     }
     let decoded = decode_unreserved(raw_path)?;
     let path = remove_dot_segments(&decoded)?;
-    Ok(NormalizedTarget { path, query })
+    Ok(NormalizedTarget {
+        path,
+        query,
+        authority: authority.map(str::to_string),
+    })
 }
 
-/// `http://host[:port]/p?q` -> `/p?q`; origin-form is returned as is.
-fn strip_absolute_form(target: &str) -> Result<&str, UriError> {
+/// `http://host[:port]/p?q` -> (`host[:port]`, `/p?q`); origin-form is
+/// returned as is, with no authority.
+fn split_absolute_form(target: &str) -> Result<(Option<&str>, &str), UriError> {
     for scheme in ["http://", "https://"] {
         let n = scheme.len();
         let head = target.get(..n);
@@ -110,10 +118,10 @@ fn strip_absolute_form(target: &str) -> Result<&str, UriError> {
             if end == 0 {
                 return Err(UriError::NotOriginForm); // no authority
             }
-            return Ok(after.get(end..).unwrap_or(""));
+            return Ok((after.get(..end), after.get(end..).unwrap_or("")));
         }
     }
-    Ok(target)
+    Ok((None, target))
 }
 
 fn is_unreserved(b: u8) -> bool {
@@ -284,15 +292,17 @@ mod tests {
     }
 
     #[test]
-    fn absolute_form_drops_scheme_and_authority() {
+    fn absolute_form_drops_scheme_and_keeps_authority() {
         let n = normalize_target("http://example.com:8080/a/./b?q=1").unwrap();
         assert_eq!(
             n,
             NormalizedTarget {
                 path: "/a/b".into(),
-                query: Some("q=1".into())
+                query: Some("q=1".into()),
+                authority: Some("example.com:8080".into()),
             }
         );
+        assert_eq!(normalize_target("/x").unwrap().authority, None);
         assert_eq!(norm("HTTPS://h/x//y").as_deref(), Ok("/x/y"));
         assert_eq!(norm("http://h").as_deref(), Ok("/"));
         let n = normalize_target("http://h?x").unwrap();

@@ -126,6 +126,20 @@ impl Gateway {
             Ok(n) => {
                 ctx.req.path = n.path;
                 ctx.req.query = n.query;
+                if let Some(authority) = n.authority {
+                    // RFC 9112 §3.2.2: an absolute-form target's authority
+                    // replaces the Host header, for routing and upstream.
+                    if !http::framing::is_valid_host(authority.as_bytes()) {
+                        return self.reply_error(
+                            &mut ctx,
+                            client,
+                            400,
+                            "bad_request",
+                            "invalid authority in the request target",
+                        );
+                    }
+                    ctx.req.headers.set("Host", authority.into_bytes());
+                }
             }
             Err(e) => {
                 return self.reply_error(&mut ctx, client, e.status(), "bad_request", e.message())
@@ -269,15 +283,7 @@ fn serialize(status: u16, headers: &HeaderList, body: &[u8]) -> Vec<u8> {
 /// pipeline (a malformed head, an overloaded server): fresh request id,
 /// `Connection: close`, and `Retry-After` on 503.
 pub fn reject(status: u16, message: &str) -> Vec<u8> {
-    let code = match status {
-        413 => "body_too_large",
-        414 => "uri_too_long",
-        431 => "headers_too_large",
-        501 => "not_implemented",
-        503 => "overloaded",
-        505 => "version_not_supported",
-        _ => "bad_request",
-    };
+    let code = error_code(status);
     let id = ids::new_request_id();
     let resp = Response::error(status, code, message, &id);
     let mut headers = resp.headers;
@@ -371,5 +377,19 @@ impl Gateway {
                 out
             }
         }
+    }
+}
+
+/// The `error` code of the JSON body for a status the gateway produces
+/// from a client's bytes (DESIGN.md §7).
+pub fn error_code(status: u16) -> &'static str {
+    match status {
+        413 => "body_too_large",
+        414 => "uri_too_long",
+        431 => "headers_too_large",
+        501 => "not_implemented",
+        503 => "overloaded",
+        505 => "version_not_supported",
+        _ => "bad_request",
     }
 }

@@ -85,7 +85,13 @@ pub fn forward(gw: &Gateway, up: &Upstream, ctx: &mut Ctx, client: &mut Client<'
             }
             Exchange::ClientBody(BodyError::Invalid(pe)) => {
                 return gw
-                    .reply_error(ctx, client, pe.status(), "bad_request", pe.message())
+                    .reply_error(
+                        ctx,
+                        client,
+                        pe.status(),
+                        super::error_code(pe.status()),
+                        pe.message(),
+                    )
                     .closing()
             }
             Exchange::ClientBody(BodyError::Io(_)) => return Outcome::close(),
