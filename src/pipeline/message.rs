@@ -7,36 +7,53 @@
 //! types; this is the one copy per request (STYLE.md §1.2: copy only when the
 //! data must outlive the buffer).
 
+use std::ops::Range;
+
 use crate::http::{BodyKind, Header, Version};
 
 /// An ordered list of header fields; names compare case-insensitively.
+///
+/// All names and values live back to back in one byte buffer and the list
+/// keeps their ranges, so copying a parsed head costs two allocations, not
+/// two per field. Removing a field forgets its range (the bytes stay until
+/// the list is dropped: a request only removes a handful).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct HeaderList {
-    fields: Vec<(String, Vec<u8>)>,
+    bytes: Vec<u8>,
+    fields: Vec<(Range<usize>, Range<usize>)>,
 }
 
 impl HeaderList {
     /// An empty list.
     pub fn new() -> Self {
-        HeaderList { fields: Vec::new() }
+        HeaderList::default()
     }
 
     /// Copies parsed header views.
     pub fn from_parsed(headers: &[Header<'_>]) -> Self {
-        HeaderList {
-            fields: headers
-                .iter()
-                .map(|h| (h.name.to_string(), h.value.to_vec()))
-                .collect(),
+        let size = headers.iter().map(|h| h.name.len() + h.value.len()).sum();
+        let mut list = HeaderList { bytes: Vec::with_capacity(size), fields: Vec::with_capacity(headers.len() + 8) };
+        for h in headers {
+            list.append(h.name, h.value);
         }
+        list
+    }
+
+    fn name_of(&self, r: &Range<usize>) -> &str {
+        // Names are header-name tokens (ASCII) or names from our own code.
+        std::str::from_utf8(self.bytes.get(r.clone()).unwrap_or_default()).unwrap_or_default()
+    }
+
+    fn value_of(&self, r: &Range<usize>) -> &[u8] {
+        self.bytes.get(r.clone()).unwrap_or_default()
     }
 
     /// The first value of `name`.
     pub fn get(&self, name: &str) -> Option<&[u8]> {
         self.fields
             .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_slice())
+            .find(|(n, _)| self.name_of(n).eq_ignore_ascii_case(name))
+            .map(|(_, v)| self.value_of(v))
     }
 
     /// The first value of `name`, when it is UTF-8.
@@ -51,28 +68,41 @@ impl HeaderList {
 
     /// Removes every field called `name`.
     pub fn remove(&mut self, name: &str) {
-        self.fields.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+        let bytes = &self.bytes;
+        self.fields.retain(|(n, _)| {
+            let field_name = bytes.get(n.clone()).unwrap_or_default();
+            !field_name.eq_ignore_ascii_case(name.as_bytes())
+        });
     }
 
     /// Replaces every field called `name` with one field.
-    pub fn set(&mut self, name: &str, value: impl Into<Vec<u8>>) {
+    pub fn set(&mut self, name: &str, value: impl AsRef<[u8]>) {
         self.remove(name);
-        self.fields.push((name.to_string(), value.into()));
+        self.append(name, value);
     }
 
     /// Adds a field, keeping existing ones of the same name.
-    pub fn append(&mut self, name: &str, value: impl Into<Vec<u8>>) {
-        self.fields.push((name.to_string(), value.into()));
+    pub fn append(&mut self, name: &str, value: impl AsRef<[u8]>) {
+        let value = value.as_ref();
+        let n0 = self.bytes.len();
+        self.bytes.extend_from_slice(name.as_bytes());
+        let v0 = self.bytes.len();
+        self.bytes.extend_from_slice(value);
+        self.fields.push((n0..v0, v0..self.bytes.len()));
     }
 
     /// Keeps only the fields for which `keep(name)` is true.
     pub fn retain(&mut self, mut keep: impl FnMut(&str) -> bool) {
-        self.fields.retain(|(n, _)| keep(n));
+        let bytes = &self.bytes;
+        self.fields.retain(|(n, _)| {
+            let name = std::str::from_utf8(bytes.get(n.clone()).unwrap_or_default()).unwrap_or_default();
+            keep(name)
+        });
     }
 
     /// The fields in order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &[u8])> {
-        self.fields.iter().map(|(n, v)| (n.as_str(), v.as_slice()))
+        self.fields.iter().map(|(n, v)| (self.name_of(n), self.value_of(v)))
     }
 
     /// The fields as the borrowed pairs the head writers take.

@@ -44,9 +44,20 @@ pub fn random_u128() -> u128 {
     (u128::from(hi) << 64) | u128::from(lo)
 }
 
+/// Appends `n` as `digits` lower-case hex digits (most significant first).
+fn push_hex(out: &mut String, n: u128, digits: u32) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for i in (0..digits).rev() {
+        let nibble = ((n >> (i * 4)) & 0xf) as usize;
+        out.push(char::from(HEX.get(nibble).copied().unwrap_or(b'0')));
+    }
+}
+
 /// A fresh request id: 32 lower-case hex digits.
 pub fn new_request_id() -> String {
-    format!("{:032x}", random_u128())
+    let mut s = String::with_capacity(32);
+    push_hex(&mut s, random_u128(), 32);
+    s
 }
 
 /// True when a client-sent request id may be passed on as it is.
@@ -74,7 +85,13 @@ pub fn is_valid_traceparent(v: &[u8]) -> bool {
 pub fn new_traceparent() -> String {
     let r = random_u128();
     let parent = mix(r as u64) | 1;
-    format!("00-{:032x}-{:016x}-01", r | 1, parent)
+    let mut s = String::with_capacity(55);
+    s.push_str("00-");
+    push_hex(&mut s, r | 1, 32);
+    s.push('-');
+    push_hex(&mut s, u128::from(parent), 16);
+    s.push_str("-01");
+    s
 }
 
 #[cfg(test)]
