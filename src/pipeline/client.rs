@@ -5,22 +5,20 @@
 //! whatever follows the current request (a pipelined next request) must stay
 //! in it, so the body reader consumes exactly the body and not a byte more.
 
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
 use crate::http::{BodyDecoder, BodyKind, ParseError};
-
-/// How many bytes one read from the client asks for.
-pub const CLIENT_READ_CHUNK: usize = 16 * 1024;
+use crate::util::io::ReadBuf;
 
 /// The client connection as one exchange sees it.
 #[derive(Debug)]
 pub struct Client<'a> {
     /// The socket (blocking; its read timeout is the server's short linger).
     pub stream: &'a TcpStream,
-    /// Bytes read from the socket and not yet consumed.
-    pub buf: &'a mut Vec<u8>,
+    /// Bytes read from the socket and not yet consumed (the worker's buffer).
+    pub buf: &'a mut ReadBuf,
     /// The peer's address.
     pub peer: SocketAddr,
     /// Read timeout while a request body streams in.
@@ -45,12 +43,8 @@ impl Client<'_> {
 
     /// Reads more bytes into the buffer; 0 means the client closed.
     pub fn fill(&mut self) -> io::Result<usize> {
-        let old = self.buf.len();
-        self.buf.resize(old + CLIENT_READ_CHUNK, 0);
-        let slot = self.buf.get_mut(old..).unwrap_or_default();
-        let r = self.stream.read(slot);
-        self.buf.truncate(old + *r.as_ref().unwrap_or(&0));
-        r
+        let mut stream = self.stream;
+        self.buf.read_from(&mut stream)
     }
 }
 
@@ -96,9 +90,9 @@ impl BodyReader {
                 let before = out.len();
                 let p = self
                     .decoder
-                    .decode(client.buf, out)
+                    .decode(client.buf.filled(), out)
                     .map_err(BodyError::Invalid)?;
-                client.buf.drain(..p.consumed.min(client.buf.len()));
+                client.buf.consume(p.consumed);
                 if out.len() > before {
                     return Ok(true);
                 }

@@ -32,7 +32,10 @@ impl HeaderList {
     /// Copies parsed header views.
     pub fn from_parsed(headers: &[Header<'_>]) -> Self {
         let size = headers.iter().map(|h| h.name.len() + h.value.len()).sum();
-        let mut list = HeaderList { bytes: Vec::with_capacity(size), fields: Vec::with_capacity(headers.len() + 8) };
+        let mut list = HeaderList {
+            bytes: Vec::with_capacity(size),
+            fields: Vec::with_capacity(headers.len() + 8),
+        };
         for h in headers {
             list.append(h.name, h.value);
         }
@@ -95,14 +98,17 @@ impl HeaderList {
     pub fn retain(&mut self, mut keep: impl FnMut(&str) -> bool) {
         let bytes = &self.bytes;
         self.fields.retain(|(n, _)| {
-            let name = std::str::from_utf8(bytes.get(n.clone()).unwrap_or_default()).unwrap_or_default();
+            let name =
+                std::str::from_utf8(bytes.get(n.clone()).unwrap_or_default()).unwrap_or_default();
             keep(name)
         });
     }
 
     /// The fields in order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &[u8])> {
-        self.fields.iter().map(|(n, v)| (self.name_of(n), self.value_of(v)))
+        self.fields
+            .iter()
+            .map(|(n, v)| (self.name_of(n), self.value_of(v)))
     }
 
     /// The fields as the borrowed pairs the head writers take.

@@ -20,7 +20,7 @@
 //! sent once more on a fresh connection.
 
 use std::cell::RefCell;
-use std::io::{Read, Write};
+use std::io::{IoSlice, Write};
 
 use super::client::{BodyError, BodyReader, Client};
 use super::message::HeaderList;
@@ -31,6 +31,7 @@ use crate::http::{
     LAST_CHUNK, MAX_HEADERS,
 };
 use crate::upstream::{Upstream, UpstreamConn, UpstreamError, UpstreamErrorKind};
+use crate::util::io::{write_all_vectored, ReadBuf};
 
 /// Largest response head we accept from an upstream (they can carry big
 /// cookies; larger is a broken upstream -> 502).
@@ -40,8 +41,10 @@ pub const MAX_UPSTREAM_HEAD_BYTES: usize = 64 * 1024;
 pub const UPSTREAM_READ_CHUNK: usize = 64 * 1024;
 
 thread_local! {
-    /// Per-worker scratch buffer for upstream reads (no 64 KiB alloc per request).
-    static SCRATCH: RefCell<Vec<u8>> = RefCell::new(vec![0; UPSTREAM_READ_CHUNK]);
+    /// Each worker's buffer for upstream reads: allocated once, reused by
+    /// every response (no allocation or `memset` per request).
+    static UPSTREAM_BUF: RefCell<ReadBuf> =
+        RefCell::new(ReadBuf::new(UPSTREAM_READ_CHUNK, UPSTREAM_READ_CHUNK + MAX_UPSTREAM_HEAD_BYTES));
 }
 
 /// What the upstream said, parsed and owned.
@@ -133,9 +136,9 @@ impl Drop for ActiveGuard<'_> {
 
 /// Fields of the client's request that the gateway replaces on the way up.
 const REPLACED_UPSTREAM: [&str; 6] = [
-    "content-length",    // framing is ours to decide
-    "expect",            // 100-continue is answered by us
-    "x-forwarded-for",   // appended to below
+    "content-length",  // framing is ours to decide
+    "expect",          // 100-continue is answered by us
+    "x-forwarded-for", // appended to below
     "x-forwarded-proto",
     "x-forwarded-host",
     "x-request-id",
@@ -156,7 +159,9 @@ fn upstream_request_head(ctx: &Ctx, upstream_label: &str) -> Vec<u8> {
     };
     let mut fields: Vec<(&str, &[u8])> = Vec::with_capacity(req.headers.len() + 8);
     fields.extend(
-        req.headers.iter().filter(|(n, _)| !REPLACED_UPSTREAM.iter().any(|r| n.eq_ignore_ascii_case(r))),
+        req.headers
+            .iter()
+            .filter(|(n, _)| !REPLACED_UPSTREAM.iter().any(|r| n.eq_ignore_ascii_case(r))),
     );
     fields.push(("X-Forwarded-For", &xff));
     fields.push(("X-Forwarded-Proto", b"http"));
@@ -171,7 +176,9 @@ fn upstream_request_head(ctx: &Ctx, upstream_label: &str) -> Vec<u8> {
         BodyKind::Chunked => fields.push(("Transfer-Encoding", b"chunked")),
         BodyKind::None | BodyKind::UntilClose => {}
     }
-    let mut target = String::with_capacity(ctx.upstream_path.len() + 1 + req.query.as_ref().map_or(0, String::len));
+    let mut target = String::with_capacity(
+        ctx.upstream_path.len() + 1 + req.query.as_ref().map_or(0, String::len),
+    );
     target.push_str(&ctx.upstream_path);
     if let Some(q) = &req.query {
         target.push('?');
@@ -200,12 +207,21 @@ fn exchange(
             return x;
         }
     }
-    let mut buf = Vec::with_capacity(4096);
-    let up_head = match read_response_head(&mut conn, &mut buf, &ctx.req.method) {
-        Ok(h) => h,
-        Err(e) => return Exchange::Failed(e),
-    };
-    Exchange::Done(relay_response(gw, up, conn, up_head, buf, ctx, client))
+    UPSTREAM_BUF.with(|cell| {
+        // Not re-entered: one exchange at a time per worker thread.
+        let Ok(mut buf) = cell.try_borrow_mut() else {
+            return Exchange::Failed(UpstreamError::new(
+                UpstreamErrorKind::BadResponse,
+                "buffer busy",
+            ));
+        };
+        buf.clear();
+        let up_head = match read_response_head(&mut conn, &mut buf, &ctx.req.method) {
+            Ok(h) => h,
+            Err(e) => return Exchange::Failed(e),
+        };
+        Exchange::Done(relay_response(gw, up, conn, up_head, &mut buf, ctx, client))
+    })
 }
 
 /// Streams the client's body to the upstream, re-framed.
@@ -250,17 +266,17 @@ fn send_body(
 /// the bytes after it (the start of the body).
 fn read_response_head(
     conn: &mut UpstreamConn,
-    buf: &mut Vec<u8>,
+    buf: &mut ReadBuf,
     method: &str,
 ) -> Result<UpstreamHead, UpstreamError> {
     loop {
         let mut storage = [EMPTY_HEADER; MAX_HEADERS];
-        match http::parse_response(buf, &mut storage, MAX_UPSTREAM_HEAD_BYTES) {
+        match http::parse_response(buf.filled(), &mut storage, MAX_UPSTREAM_HEAD_BYTES) {
             Ok(http::Status::Complete(h)) => {
                 let parsed: &[Header] = storage.get(..h.header_count).unwrap_or_default();
                 if (100..200).contains(&h.status) && h.status != 101 {
                     // Interim response (100 Continue, 103 Early Hints): skip.
-                    buf.drain(..h.head_len.min(buf.len()));
+                    buf.consume(h.head_len);
                     continue;
                 }
                 let body = http::response_body_kind(method, h.status, parsed)
@@ -268,9 +284,8 @@ fn read_response_head(
                 let keep_alive =
                     h.version == Version::Http11 && http::response_keep_alive(h.version, parsed);
                 let headers = end_to_end(parsed);
-                let status = h.status;
-                let head_len = h.head_len;
-                buf.drain(..head_len.min(buf.len()));
+                let (status, head_len) = (h.status, h.head_len);
+                buf.consume(head_len);
                 return Ok(UpstreamHead {
                     status,
                     headers,
@@ -286,11 +301,7 @@ fn read_response_head(
                 ))
             }
         }
-        let old = buf.len();
-        buf.resize(old + 8192, 0);
-        let r = conn.stream.read(buf.get_mut(old..).unwrap_or_default());
-        buf.truncate(old + *r.as_ref().unwrap_or(&0));
-        match r {
+        match buf.read_from(&mut conn.stream) {
             Ok(0) => {
                 return Err(UpstreamError::new(
                     UpstreamErrorKind::Closed,
@@ -322,7 +333,7 @@ fn relay_response(
     upstream: &Upstream,
     conn: UpstreamConn,
     up: UpstreamHead,
-    mut buf: Vec<u8>,
+    buf: &mut ReadBuf,
     ctx: &mut Ctx,
     client: &mut Client<'_>,
 ) -> Outcome {
@@ -349,22 +360,26 @@ fn relay_response(
     let result = match up.body {
         // Bytes after a body-less response mean the connection is out of
         // step; `buf` is then not empty and it is not pooled below.
-        BodyKind::None => client.write_all(&out).map(|()| true).map_err(|_| ()),
-        BodyKind::Length(n) => relay_length(n, &mut buf, &conn, out, client),
+        BodyKind::None => client.write_all(&out).map_err(|_| Broken),
+        BodyKind::Length(n) => relay_length(n, buf, &conn, &out, client),
         BodyKind::Chunked | BodyKind::UntilClose => {
-            relay_decoded(up.body, to_client, &mut buf, &conn, out, client)
+            relay_decoded(up.body, to_client, buf, &conn, out, client)
         }
     };
     match result {
-        Ok(true) if pool_ok && buf.is_empty() => {
+        Ok(()) if pool_ok && buf.is_empty() => {
             upstream.release(conn, gw.clock.as_ref());
             outcome
         }
-        Ok(true) => outcome,
+        Ok(()) => outcome,
         // Broken mid-body (either side): nothing more can be said to the client.
         _ => Outcome::close(),
     }
 }
+
+/// A side of the exchange broke while the body was relayed: the client has
+/// its head already, so the only thing left to do is close.
+struct Broken;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum ClientFraming {
@@ -376,101 +391,90 @@ enum ClientFraming {
     UntilClose,
 }
 
-/// A body of exactly `n` bytes, passed through without decoding.
-/// `Ok(true)`: complete. `Err`: a side broke.
+/// A body of exactly `n` bytes, passed through without decoding. The head
+/// and the body bytes already read go out in one `writev`.
 fn relay_length(
     n: u64,
-    buf: &mut Vec<u8>,
+    buf: &mut ReadBuf,
     conn: &UpstreamConn,
-    mut out: Vec<u8>,
+    head: &[u8],
     client: &mut Client<'_>,
-) -> Result<bool, ()> {
+) -> Result<(), Broken> {
     let first = usize::try_from(n).unwrap_or(usize::MAX).min(buf.len());
-    out.extend_from_slice(buf.get(..first).unwrap_or_default());
-    buf.drain(..first);
+    let mut slices = [
+        IoSlice::new(head),
+        IoSlice::new(buf.filled().get(..first).unwrap_or_default()),
+    ];
+    let mut to_client = client.stream;
+    write_all_vectored(&mut to_client, &mut slices).map_err(|_| Broken)?;
+    buf.consume(first);
     let mut left = n - first as u64;
-    client.write_all(&out).map_err(|_| ())?;
-    if left == 0 {
-        return Ok(true);
-    }
-    SCRATCH.with(|s| {
-        let mut scratch = s.borrow_mut();
-        let mut stream = &conn.stream;
-        while left > 0 {
-            let want = usize::try_from(left)
-                .unwrap_or(usize::MAX)
-                .min(scratch.len());
-            let got = match stream.read(scratch.get_mut(..want).unwrap_or_default()) {
-                Ok(0) | Err(_) => return Err(()),
-                Ok(k) => k,
-            };
-            client
-                .write_all(scratch.get(..got).unwrap_or_default())
-                .map_err(|_| ())?;
-            left -= got as u64;
+    let mut stream = &conn.stream;
+    while left > 0 {
+        // The upstream sent nothing more than this body (buffer empty here).
+        match buf.read_from(&mut stream) {
+            Ok(0) | Err(_) => return Err(Broken),
+            Ok(_) => {}
         }
-        Ok(true)
-    })
+        let take = usize::try_from(left).unwrap_or(usize::MAX).min(buf.len());
+        client
+            .write_all(buf.filled().get(..take).unwrap_or_default())
+            .map_err(|_| Broken)?;
+        buf.consume(take);
+        left -= take as u64;
+    }
+    Ok(())
 }
 
 /// A chunked or close-delimited body: decoded, then re-framed for the client.
 fn relay_decoded(
     kind: BodyKind,
     to_client: ClientFraming,
-    buf: &mut Vec<u8>,
+    buf: &mut ReadBuf,
     conn: &UpstreamConn,
     mut out: Vec<u8>,
     client: &mut Client<'_>,
-) -> Result<bool, ()> {
+) -> Result<(), Broken> {
     let mut decoder = BodyDecoder::new(kind, u64::MAX);
     let mut data = Vec::with_capacity(16 * 1024);
-    let emit = |data: &[u8], out: &mut Vec<u8>| {
-        if to_client == ClientFraming::Chunked {
-            encode_chunk(data, out);
-        } else {
-            out.extend_from_slice(data);
-        }
-    };
-    // Body bytes that came with the head.
-    let p = decoder.decode(buf, &mut data).map_err(|_| ())?;
-    buf.drain(..p.consumed.min(buf.len()));
-    emit(&data, &mut out);
-    SCRATCH.with(|s| {
-        let mut scratch = s.borrow_mut();
-        let mut stream = &conn.stream;
-        while !decoder.is_done() {
-            if !out.is_empty() {
-                client.write_all(&out).map_err(|_| ())?;
-                out.clear();
+    let mut stream = &conn.stream;
+    loop {
+        // Decode what the buffer holds (the first time: what came with the head).
+        while !buf.is_empty() && !decoder.is_done() {
+            data.clear();
+            let p = decoder
+                .decode(buf.filled(), &mut data)
+                .map_err(|_| Broken)?;
+            buf.consume(p.consumed);
+            if to_client == ClientFraming::Chunked {
+                encode_chunk(&data, &mut out);
+            } else {
+                out.extend_from_slice(&data);
             }
-            let got = match stream.read(&mut scratch) {
-                Ok(0) => {
-                    decoder.finish_at_eof().map_err(|_| ())?;
-                    break;
-                }
-                Ok(k) => k,
-                Err(_) => return Err(()),
-            };
-            let mut input = scratch.get(..got).unwrap_or_default();
-            while !input.is_empty() && !decoder.is_done() {
-                data.clear();
-                let p = decoder.decode(input, &mut data).map_err(|_| ())?;
-                emit(&data, &mut out);
-                input = input.get(p.consumed..).unwrap_or_default();
-                if p.consumed == 0 {
-                    break;
-                }
-            }
-            if !input.is_empty() {
-                // Bytes after the end of the body: keep them so the
-                // connection is not pooled out of step.
-                buf.extend_from_slice(input);
+            if p.consumed == 0 {
+                break;
             }
         }
-        if to_client == ClientFraming::Chunked {
-            out.extend_from_slice(LAST_CHUNK);
+        if decoder.is_done() {
+            break;
         }
-        client.write_all(&out).map_err(|_| ())?;
-        Ok(true)
-    })
+        if !out.is_empty() {
+            client.write_all(&out).map_err(|_| Broken)?;
+            out.clear();
+        }
+        match buf.read_from(&mut stream) {
+            Ok(0) => {
+                decoder.finish_at_eof().map_err(|_| Broken)?;
+                break;
+            }
+            Ok(_) => {}
+            Err(_) => return Err(Broken),
+        }
+    }
+    // Bytes left in `buf` after the body keep the connection out of the pool.
+    if to_client == ClientFraming::Chunked {
+        out.extend_from_slice(LAST_CHUNK);
+    }
+    client.write_all(&out).map_err(|_| Broken)?;
+    Ok(())
 }

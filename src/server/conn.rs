@@ -27,6 +27,7 @@ use super::Shared;
 use crate::http::{self, EMPTY_HEADER, MAX_HEADERS};
 use crate::pipeline::{proxy::end_to_end, reject, Client, Gateway, Request};
 use crate::sys;
+use crate::util::io::ReadBuf;
 
 /// How long a worker waits for more bytes (the next request on a keep-alive
 /// connection, the rest of an unfinished head) before handing the
@@ -35,8 +36,9 @@ use crate::sys;
 /// body switches to the header timeout for the duration of the body.
 pub const LINGER: Duration = Duration::from_millis(3);
 
-/// Read buffer growth step.
-const READ_CHUNK: usize = 8 * 1024;
+/// The size a worker's read buffer starts at (and shrinks back to after a
+/// rare larger head).
+pub const READ_BUF_INITIAL: usize = 16 * 1024;
 
 /// Lingering close after an error: at most this long ...
 const LINGER_CLOSE_TIME: Duration = Duration::from_secs(1);
@@ -59,8 +61,9 @@ pub struct Conn {
     pub stream: TcpStream,
     /// The client's address.
     pub peer: SocketAddr,
-    /// Bytes read and not yet used (a partial head, a pipelined request).
-    pub buf: Vec<u8>,
+    /// Bytes read and not yet used (a partial head) while the watcher holds
+    /// the connection; empty, and unallocated, for an idle one.
+    pub pending: Vec<u8>,
     /// When the watcher gives up on it.
     pub deadline: Instant,
     /// What it waits for.
@@ -73,7 +76,7 @@ impl Conn {
         Conn {
             stream,
             peer,
-            buf: Vec::new(),
+            pending: Vec::new(),
             deadline: Instant::now() + header_timeout,
             waiting: Waiting::Head,
         }
@@ -89,16 +92,24 @@ pub enum Next {
     Done,
 }
 
-/// Serves requests on `conn` until it idles, closes or errs.
-pub fn serve(shared: &Shared, gw: &Gateway, mut conn: Conn) -> Next {
+/// Serves requests on `conn` until it idles, closes or errs. `buf` is the
+/// worker's own read buffer, lent to the connection while it is served.
+pub fn serve(shared: &Shared, gw: &Gateway, mut conn: Conn, buf: &mut ReadBuf) -> Next {
     let timeouts = gw.config.client_timeouts;
+    buf.clear();
+    // One byte past the head limit, so the parser can see it is exceeded.
+    buf.set_max(gw.limits.max_head_bytes + 1);
+    if !conn.pending.is_empty() {
+        buf.extend_from_slice(&conn.pending);
+        conn.pending = Vec::new();
+    }
     // The watcher saw the socket readable: the first read will not block.
     let mut readable = true;
     loop {
-        if !conn.buf.is_empty() {
-            match parse_and_handle(shared, gw, &mut conn) {
+        if !buf.is_empty() {
+            match parse_and_handle(shared, gw, &mut conn, buf) {
                 Step::Continue => {
-                    if conn.buf.is_empty() {
+                    if buf.is_empty() {
                         conn.waiting = Waiting::Idle;
                         conn.deadline = Instant::now() + timeouts.idle;
                     }
@@ -111,7 +122,7 @@ pub fn serve(shared: &Shared, gw: &Gateway, mut conn: Conn) -> Next {
                 }
             }
         }
-        if shared.is_stopping() && conn.buf.is_empty() {
+        if shared.is_stopping() && buf.is_empty() {
             close(conn, false);
             return Next::Done;
         }
@@ -119,12 +130,13 @@ pub fn serve(shared: &Shared, gw: &Gateway, mut conn: Conn) -> Next {
             // Others wait for a worker: do not linger, just look.
             match sys::wait_readable(&conn.stream, Duration::ZERO) {
                 Ok(true) => {}
-                Ok(false) => return hand_back(conn),
+                Ok(false) => return hand_back(conn, buf),
                 Err(_) => return Next::Done,
             }
         }
         readable = false;
-        match read_some(&mut conn) {
+        let mut stream = &conn.stream;
+        match buf.read_from(&mut stream) {
             Ok(0) => return Next::Done,
             Ok(_) => {
                 if conn.waiting == Waiting::Idle {
@@ -133,7 +145,7 @@ pub fn serve(shared: &Shared, gw: &Gateway, mut conn: Conn) -> Next {
                     conn.deadline = Instant::now() + timeouts.header;
                 }
             }
-            Err(e) if is_timeout(&e) => return hand_back(conn),
+            Err(e) if is_timeout(&e) => return hand_back(conn, buf),
             Err(_) => return Next::Done,
         }
     }
@@ -148,9 +160,9 @@ enum Step {
     Close { linger: bool },
 }
 
-fn parse_and_handle(shared: &Shared, gw: &Gateway, conn: &mut Conn) -> Step {
+fn parse_and_handle(shared: &Shared, gw: &Gateway, conn: &mut Conn, buf: &mut ReadBuf) -> Step {
     let mut storage = [EMPTY_HEADER; MAX_HEADERS];
-    let head = match http::parse_request(&conn.buf, &mut storage, &gw.limits) {
+    let head = match http::parse_request(buf.filled(), &mut storage, &gw.limits) {
         Ok(http::Status::Complete(h)) => h,
         Ok(http::Status::Partial) => return Step::NeedMore,
         Err(e) => {
@@ -177,11 +189,11 @@ fn parse_and_handle(shared: &Shared, gw: &Gateway, conn: &mut Conn) -> Step {
         expect_continue: framing.expect_continue,
         keep_alive: framing.keep_alive && !shared.is_stopping(),
     };
-    let head_len = head.head_len.min(conn.buf.len());
-    conn.buf.drain(..head_len);
+    let head_len = head.head_len;
+    buf.consume(head_len);
     let mut client = Client {
         stream: &conn.stream,
-        buf: &mut conn.buf,
+        buf,
         peer: conn.peer,
         body_timeout: gw.config.client_timeouts.header,
     };
@@ -190,20 +202,9 @@ fn parse_and_handle(shared: &Shared, gw: &Gateway, conn: &mut Conn) -> Step {
         return Step::Continue;
     }
     // Linger only when the client may still be sending (an unread body).
-    let pending = !conn.buf.is_empty()
-        || matches!(sys::wait_readable(&conn.stream, Duration::ZERO), Ok(true));
+    let pending =
+        !buf.is_empty() || matches!(sys::wait_readable(&conn.stream, Duration::ZERO), Ok(true));
     Step::Close { linger: pending }
-}
-
-/// Reads what the socket has (blocking at most the socket's read timeout).
-fn read_some(conn: &mut Conn) -> io::Result<usize> {
-    let old = conn.buf.len();
-    conn.buf.resize(old + READ_CHUNK, 0);
-    let r = conn
-        .stream
-        .read(conn.buf.get_mut(old..).unwrap_or_default());
-    conn.buf.truncate(old + *r.as_ref().unwrap_or(&0));
-    r
 }
 
 fn is_timeout(e: &io::Error) -> bool {
@@ -213,12 +214,11 @@ fn is_timeout(e: &io::Error) -> bool {
     )
 }
 
-/// Prepares an idle or half-read connection for the watcher.
-fn hand_back(mut conn: Conn) -> Next {
-    if conn.buf.is_empty() {
-        // Idle connections hold no buffer memory while they wait.
-        conn.buf = Vec::new();
-    }
+/// Prepares an idle or half-read connection for the watcher: it keeps only
+/// the bytes of an unfinished head (idle connections hold no buffer memory).
+fn hand_back(mut conn: Conn, buf: &mut ReadBuf) -> Next {
+    conn.pending = buf.filled().to_vec();
+    buf.clear();
     Next::Watch(conn)
 }
 

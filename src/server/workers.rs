@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use super::conn::{self, Next};
 use super::Shared;
+use crate::util::io::ReadBuf;
 
 /// The running workers.
 #[derive(Debug)]
@@ -78,10 +79,14 @@ impl Pool {
 }
 
 fn work(shared: &Shared) {
+    // The worker's read buffer, lent to each connection it serves.
+    let mut buf = ReadBuf::new(conn::READ_BUF_INITIAL, conn::READ_BUF_INITIAL);
     while let Some(c) = shared.queue.pop() {
         let _busy = Busy::new(&shared.busy);
         let gw = shared.gateway();
-        match catch_unwind(AssertUnwindSafe(|| conn::serve(shared, &gw, c))) {
+        let served = catch_unwind(AssertUnwindSafe(|| conn::serve(shared, &gw, c, &mut buf)));
+        buf.shrink_to(conn::READ_BUF_INITIAL);
+        match served {
             Ok(Next::Watch(c)) => shared.give_back(c),
             Ok(Next::Done) => {}
             Err(_) => {
