@@ -29,14 +29,15 @@ impl HeaderList {
         HeaderList::default()
     }
 
-    /// Copies parsed header views.
-    pub fn from_parsed(headers: &[Header<'_>]) -> Self {
-        let size = headers.iter().map(|h| h.name.len() + h.value.len()).sum();
+    /// Copies the parsed header views for which `keep` is true, allocating
+    /// once for all of them (plus room for the few fields stages add).
+    pub fn from_parsed(headers: &[Header<'_>], keep: impl Fn(&Header<'_>) -> bool) -> Self {
+        let size: usize = headers.iter().map(|h| h.name.len() + h.value.len()).sum();
         let mut list = HeaderList {
-            bytes: Vec::with_capacity(size),
+            bytes: Vec::with_capacity(size + 256),
             fields: Vec::with_capacity(headers.len() + 8),
         };
-        for h in headers {
+        for h in headers.iter().filter(|h| keep(h)) {
             list.append(h.name, h.value);
         }
         list
@@ -55,7 +56,7 @@ impl HeaderList {
     pub fn get(&self, name: &str) -> Option<&[u8]> {
         self.fields
             .iter()
-            .find(|(n, _)| self.name_of(n).eq_ignore_ascii_case(name))
+            .find(|(n, _)| self.value_of(n).eq_ignore_ascii_case(name.as_bytes()))
             .map(|(_, v)| self.value_of(v))
     }
 

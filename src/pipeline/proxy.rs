@@ -317,13 +317,7 @@ fn read_response_head(
 /// Copies the end-to-end fields of a parsed head (hop-by-hop ones, and
 /// those the `Connection` header names, are dropped: RFC 9110 §7.6.1).
 pub fn end_to_end(parsed: &[Header<'_>]) -> HeaderList {
-    let mut list = HeaderList::new();
-    for h in parsed {
-        if !hh::is_hop_by_hop(h.name, parsed) {
-            list.append(h.name, h.value);
-        }
-    }
-    list
+    HeaderList::from_parsed(parsed, |h| !hh::is_hop_by_hop(h.name, parsed))
 }
 
 /// Sends the upstream's response to the client and decides what happens to
