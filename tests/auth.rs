@@ -238,3 +238,78 @@ fn basic_auth() {
     }
     assert_eq!(s.up.request_count(), 2);
 }
+
+/// `secret=k1:S1,k2:S2` rotates keys by `kid`; `cookie=NAME` reads the
+/// token from a cookie instead of `Authorization`.
+#[test]
+fn kid_rotation_and_cookie_tokens() {
+    let up = Upstream::ok();
+    let cfg = format!(
+        "upstream u {{ server {up}; }}\n\
+         route rotated {{ path /r/*; upstream u; auth jwt secret=old:first-secret,new:second-secret; }}\n\
+         route cookie {{ path /c/*; upstream u; auth jwt secret={SECRET} cookie=session; }}\n",
+        up = up.hostport(),
+    );
+    let gw = Gateway::start(&cfg);
+    let exp = now_unix() + 600;
+    let claims = format!("{{\"sub\":\"7\",\"exp\":{exp}}}");
+    let sign_kid = |secret: &str, kid: &str| {
+        let (code, out, err) = run_cli(&["jwt", "sign", "--secret", secret, "--kid", kid, &claims]);
+        assert_eq!(code, 0, "{err}");
+        out.trim().to_string()
+    };
+    for (secret, kid) in [("first-secret", "old"), ("second-secret", "new")] {
+        let t = sign_kid(secret, kid);
+        let r = get_with(&gw, "/r/x", &format!("Authorization: Bearer {t}\r\n"));
+        assert_eq!(r.status, 200, "kid {kid}: {r:?}");
+    }
+    // The right secret under the wrong kid, and an unknown kid, are refused.
+    for (secret, kid) in [("first-secret", "new"), ("first-secret", "gone")] {
+        let t = sign_kid(secret, kid);
+        let r = get_with(&gw, "/r/x", &format!("Authorization: Bearer {t}\r\n"));
+        assert_401(&r, "Bearer error=\"invalid_token\"");
+    }
+    assert_eq!(up.request_count(), 2);
+
+    let t = token(&claims);
+    let r = get_with(
+        &gw,
+        "/c/x",
+        &format!("Cookie: theme=dark; session={t}; x=y\r\n"),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    // On a cookie route, a bearer header is not where the token is looked for.
+    let r = get_with(&gw, "/c/x", &format!("Authorization: Bearer {t}\r\n"));
+    assert_401(&r, "Bearer");
+    assert_eq!(up.request_count(), 3);
+}
+
+/// A 1 MB token is refused before any work is done on it: 431 from the
+/// header limit at the default 16k, and 401 (too large) when the limit lets
+/// it through. Never a crash.
+#[test]
+fn huge_tokens_are_refused_not_fatal() {
+    let up = Upstream::ok();
+    let cfg = format!(
+        "limits header=2m;\n\
+         upstream u {{ server {up}; }}\n\
+         route jwt {{ path /jwt/*; upstream u; auth jwt secret={SECRET}; }}\n",
+        up = up.hostport(),
+    );
+    let gw = Gateway::start(&cfg);
+    let huge = format!("eyJ{}.eyJ{}.sig", "A".repeat(500_000), "B".repeat(500_000));
+    let r = get_with(&gw, "/jwt/x", &format!("Authorization: Bearer {huge}\r\n"));
+    assert_401(&r, "Bearer error=\"invalid_token\"");
+    let s = setup();
+    let r = get_with(
+        &s.gw,
+        "/jwt/x",
+        &format!("Authorization: Bearer {huge}\r\n"),
+    );
+    assert_eq!(r.status, 431, "{r:?}");
+    // Both gateways still serve.
+    let ok = token(&claims(""));
+    let r = get_with(&s.gw, "/jwt/x", &format!("Authorization: Bearer {ok}\r\n"));
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(up.request_count(), 0);
+}

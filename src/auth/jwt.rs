@@ -24,7 +24,8 @@
 //! 5. signature: HMAC over the signing input, compared with
 //!    [`ct_eq`](crate::crypto::ct_eq) only;
 //! 6. payload (only now, after the signature): a strict JSON object;
-//! 7. claims: `exp` (now > exp + leeway is expired), `nbf` (now + leeway <
+//! 7. claims: `exp` (RFC 7519 §4.1.4: now must be *before* exp, so
+//!    now >= exp + leeway is expired), `nbf` (now + leeway <
 //!    nbf is not yet valid), `iat` (later than now + leeway is rejected),
 //!    all numbers when present; `iss` must equal the configured issuer;
 //!    `aud` (string or array of strings) must contain the configured
@@ -447,7 +448,7 @@ impl JwtVerifier {
         let now = now_unix as f64;
         let leeway = self.leeway_secs as f64;
         if let Some(exp) = numeric_claim(payload, "exp")? {
-            if now > exp + leeway {
+            if now >= exp + leeway {
                 return Err(AuthError::Expired);
             }
         }
@@ -600,15 +601,16 @@ mod tests {
             audience: None,
             leeway_secs: 0,
         });
-        let claims = v.verify(A1_TOKEN.as_bytes(), 1_300_819_380).unwrap();
+        let claims = v.verify(A1_TOKEN.as_bytes(), 1_300_819_379).unwrap();
         assert_eq!(claims.get_string("iss").as_deref(), Some("joe"));
         assert_eq!(
             claims.get_string("http://example.com/is_root").as_deref(),
             Some("true")
         );
         assert_eq!(claims.get_string("exp").as_deref(), Some("1300819380"));
+        // At exp itself the token is no longer valid (RFC 7519 §4.1.4).
         assert_eq!(
-            v.verify(A1_TOKEN.as_bytes(), 1_300_819_381),
+            v.verify(A1_TOKEN.as_bytes(), 1_300_819_380),
             Err(AuthError::Expired)
         );
     }
@@ -825,9 +827,14 @@ mod tests {
                 r#"{{"iss":"https://id.example.com","aud":"api",{extra}}}"#
             ))
         };
+        // leeway 30 s: exp 29 s ago still passes, exp 30 s ago does not
+        // (at exp + leeway the token is expired, RFC 7519 §4.1.4).
+        assert!(v
+            .verify(at(format!("\"exp\":{}", NOW - 29)).as_bytes(), NOW)
+            .is_ok());
         assert!(v
             .verify(at(format!("\"exp\":{}", NOW - 30)).as_bytes(), NOW)
-            .is_ok());
+            .is_err());
         assert!(v
             .verify(at(format!("\"nbf\":{}", NOW + 30)).as_bytes(), NOW)
             .is_ok());
