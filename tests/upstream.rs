@@ -140,3 +140,27 @@ fn upstream_closing_mid_chunked_body_never_sends_the_last_chunk() {
     );
     assert_eq!(c.closed_within(WAIT), Closed::Eof);
 }
+
+/// An upstream that closes every connection right after its answer,
+/// without saying `Connection: close`: the gateway pooled the connection,
+/// finds it dead on the next request, and retries that (idempotent,
+/// body-less) request once on a fresh connection. The client never sees it.
+#[test]
+fn a_dead_pooled_connection_is_retried_on_a_fresh_one() {
+    let up = Upstream::start(|_| {
+        Reply::RawThenClose(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".to_vec())
+    });
+    let gw = Gateway::start(&format!(
+        "upstream u {{ server {}; keepalive 4; }}\nroute r {{ path /*; upstream u; }}\n",
+        up.hostport()
+    ));
+    let mut c = gw.connect();
+    for i in 0..5 {
+        c.send(b"GET /again HTTP/1.1\r\nHost: t\r\n\r\n");
+        let r = c.read_response(false);
+        assert_eq!(r.status, 200, "request {i}: {r:?}");
+        assert_eq!(r.body, b"ok");
+    }
+    assert_eq!(up.request_count(), 5);
+    assert!(up.connections() >= 5, "each answer closed its connection");
+}

@@ -19,7 +19,9 @@ fn bench_hmac(c: &mut Criterion) {
     let msg = [0x61u8; 300];
     let mut group = c.benchmark_group("hmac_sha256");
     group.throughput(Throughput::Bytes(msg.len() as u64));
-    group.bench_function("300B", |b| b.iter(|| hmac_sha256(black_box(&key), black_box(&msg))));
+    group.bench_function("300B", |b| {
+        b.iter(|| hmac_sha256(black_box(&key), black_box(&msg)))
+    });
     group.finish();
 }
 

@@ -24,7 +24,9 @@ fn bench_verify(c: &mut Criterion) {
     });
     assert!(verifier.verify(token.as_bytes(), NOW).is_ok());
     let name = format!("hs256_{}B", token.len());
-    c.bench_function(&name, |b| b.iter(|| verifier.verify(black_box(token.as_bytes()), NOW)));
+    c.bench_function(&name, |b| {
+        b.iter(|| verifier.verify(black_box(token.as_bytes()), NOW))
+    });
 
     // Where the time goes: the parts of one verification on their own.
     let (signing_input, _) = token.rsplit_once('.').expect("three segments");
@@ -32,11 +34,15 @@ fn bench_verify(c: &mut Criterion) {
     let payload = base64::decode_url(payload_b64.as_bytes()).expect("valid base64url");
     let key = Hmac::<Sha256>::new(b"0123456789abcdef0123456789abcdef");
     let mut group = c.benchmark_group("hs256_parts");
-    group.bench_function("hmac_prepared_key", |b| b.iter(|| key.mac(black_box(signing_input.as_bytes()))));
+    group.bench_function("hmac_prepared_key", |b| {
+        b.iter(|| key.mac(black_box(signing_input.as_bytes())))
+    });
     group.bench_function("base64url_decode_payload", |b| {
         b.iter(|| base64::decode_url(black_box(payload_b64.as_bytes())))
     });
-    group.bench_function("json_parse_payload", |b| b.iter(|| json::parse(black_box(&payload))));
+    group.bench_function("json_parse_payload", |b| {
+        b.iter(|| json::parse(black_box(&payload)))
+    });
     group.finish();
 }
 
