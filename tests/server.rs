@@ -92,7 +92,7 @@ fn slow_and_idle_connections_do_not_starve_a_normal_client() {
     const REQUESTS: usize = 100;
     let up = Upstream::ok();
     let gw = Gateway::start(&format!(
-        "timeouts header=60s idle=60s;\n{}",
+        "workers 64;\ntimeouts header=60s idle=60s;\n{}",
         proxy_config(&up, "", "path /*;")
     ));
     let mut slow = Vec::with_capacity(SLOW);
@@ -282,7 +282,7 @@ fn rss_with_1000_idle_keep_alive_connections() {
     const N: usize = 1000;
     let up = Upstream::ok();
     let gw = Gateway::start(&format!(
-        "timeouts header=60s idle=60s;\n{}",
+        "workers 64;\ntimeouts header=60s idle=60s;\n{}",
         proxy_config(&up, "", "path /*;")
     ));
     let before = gw.rss_kib();
