@@ -10,6 +10,7 @@
 //! * `?name=value&...` (WHATWG urlencoded): `+` is a space, `%XX` decoded;
 //!   a broken escape or invalid UTF-8 yields `None` rather than a guess.
 
+use crate::util::bytes::hex_digit_value;
 /// Longest query value returned by [`query_param`], in bytes after
 /// decoding (the URI limit bounds it anyway; this keeps the function
 /// self-contained).
@@ -72,23 +73,14 @@ pub fn query_param(query: &str, name: &str) -> Option<String> {
     None
 }
 
-fn hex_val(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
-}
-
 fn percent_decode(s: &str) -> Option<String> {
     let mut out = Vec::with_capacity(s.len());
     let mut bytes = s.bytes();
     while let Some(b) = bytes.next() {
         match b {
             b'%' => {
-                let hi = hex_val(bytes.next()?)?;
-                let lo = hex_val(bytes.next()?)?;
+                let hi = hex_digit_value(bytes.next()?)?;
+                let lo = hex_digit_value(bytes.next()?)?;
                 out.push(hi << 4 | lo);
             }
             b'+' => out.push(b' '),

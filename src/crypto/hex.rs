@@ -3,6 +3,7 @@
 //! Encoding writes lowercase; decoding accepts either case but nothing else:
 //! an odd length or any non-hex byte is `None`.
 
+use crate::util::bytes::hex_digit_value;
 const DIGITS: &[u8; 16] = b"0123456789abcdef";
 
 /// Lowercase hex of `bytes`.
@@ -24,19 +25,10 @@ pub fn from_hex(s: &str) -> Option<Vec<u8>> {
     bytes
         .chunks_exact(2)
         .map(|pair| match pair {
-            [hi, lo] => Some(nibble(*hi)? << 4 | nibble(*lo)?),
+            [hi, lo] => Some(hex_digit_value(*hi)? << 4 | hex_digit_value(*lo)?),
             _ => None,
         })
         .collect()
-}
-
-fn nibble(c: u8) -> Option<u8> {
-    match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        _ => None,
-    }
 }
 
 #[cfg(test)]

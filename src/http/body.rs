@@ -27,6 +27,7 @@ use super::chunked::ChunkedState;
 use super::error::ParseError;
 use super::framing::BodyKind;
 use super::limits::{MAX_CHUNK_EXTENSION_BYTES, MAX_CHUNK_SIZE_DIGITS, MAX_TRAILER_BYTES};
+use crate::util::bytes::hex_digit_value;
 
 /// What one call to [`BodyDecoder::decode`] did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -213,7 +214,7 @@ impl BodyDecoder {
             let Some(&b) = input.get(pos) else { break };
             pos += 1;
             state = match state {
-                SizeStart | Size => match (hex_value(b), b) {
+                SizeStart | Size => match (hex_digit_value(b), b) {
                     (Some(v), _) => {
                         digits += 1;
                         if digits > MAX_CHUNK_SIZE_DIGITS {
@@ -319,16 +320,6 @@ impl BodyDecoder {
             return Err(ParseError::TrailerTooLarge);
         }
         Ok(next)
-    }
-}
-
-/// The value of one HEXDIG, or `None`.
-fn hex_value(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
     }
 }
 

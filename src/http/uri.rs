@@ -29,6 +29,7 @@
 //! path; the request-line parser has already refused controls and spaces, and
 //! this module checks again because it must stand on its own. Pure: no I/O.
 
+use crate::util::bytes::hex_digit_value;
 use std::fmt;
 
 /// Why a request target was refused. Every variant maps to 400 Bad Request.
@@ -128,15 +129,6 @@ fn is_unreserved(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
 }
 
-fn hex_value(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
-}
-
 /// Decode `%XX` of unreserved characters, uppercase the hex of the others,
 /// and refuse characters that have no business in a path.
 fn decode_unreserved(path: &str) -> Result<String, UriError> {
@@ -146,8 +138,8 @@ fn decode_unreserved(path: &str) -> Result<String, UriError> {
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
         if b == b'%' {
-            let hi = bytes.get(i + 1).copied().and_then(hex_value);
-            let lo = bytes.get(i + 2).copied().and_then(hex_value);
+            let hi = bytes.get(i + 1).copied().and_then(hex_digit_value);
+            let lo = bytes.get(i + 2).copied().and_then(hex_digit_value);
             let (Some(hi), Some(lo)) = (hi, lo) else {
                 return Err(UriError::BadPercentEncoding);
             };
