@@ -19,6 +19,26 @@
 //! beyond the tag comparison, and is meant for HMAC-based tokens and key
 //! hashes in the gateway, not as a general-purpose crypto library.
 
+/// One SHA-2 round (SHA-256 and SHA-512 alike: the word type and the Σ
+/// functions in scope where it is used decide which), written for *renamed*
+/// variables. The spec shifts the eight
+/// working variables down each round (`h=g, g=f, ...`); instead we keep
+/// them in place and rotate the *names* the next round is called with,
+/// which is the same computation without the seven moves:
+/// `d += T1` is the new `e`, and `h = T1 + T2` is the new `a`.
+macro_rules! round {
+    ($a:ident, $b:ident, $c:ident, $d:ident, $e:ident, $f:ident, $g:ident, $h:ident, $k:expr, $w:expr) => {
+        let t1 = $h
+            .wrapping_add(big_sigma1($e))
+            .wrapping_add(($e & $f) ^ (!$e & $g))
+            .wrapping_add($k)
+            .wrapping_add($w);
+        let t2 = big_sigma0($a).wrapping_add(($a & $b) ^ ($a & $c) ^ ($b & $c));
+        $d = $d.wrapping_add(t1);
+        $h = t1.wrapping_add(t2);
+    };
+}
+
 pub mod base64;
 mod block;
 pub mod ct;

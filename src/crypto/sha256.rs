@@ -134,24 +134,6 @@ fn small_sigma1(x: u32) -> u32 {
     x.rotate_right(17) ^ x.rotate_right(19) ^ (x >> 10)
 }
 
-/// One round, written for *renamed* variables. The spec shifts the eight
-/// working variables down each round (`h=g, g=f, ...`); instead we keep
-/// them in place and rotate the *names* the next round is called with,
-/// which is the same computation without the seven moves:
-/// `d += T1` is the new `e`, and `h = T1 + T2` is the new `a`.
-macro_rules! round {
-    ($a:ident, $b:ident, $c:ident, $d:ident, $e:ident, $f:ident, $g:ident, $h:ident, $k:expr, $w:expr) => {
-        let t1 = $h
-            .wrapping_add(big_sigma1($e))
-            .wrapping_add(($e & $f) ^ (!$e & $g))
-            .wrapping_add($k)
-            .wrapping_add($w);
-        let t2 = big_sigma0($a).wrapping_add(($a & $b) ^ ($a & $c) ^ ($b & $c));
-        $d = $d.wrapping_add(t1);
-        $h = t1.wrapping_add(t2);
-    };
-}
-
 /// FIPS 180-4 §6.2.2: message schedule and 64 rounds for one block.
 ///
 /// The schedule is kept as a 16-word window (`W[t]` lives in `w[t % 16]`)

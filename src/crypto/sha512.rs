@@ -277,20 +277,6 @@ fn small_sigma1(x: u64) -> u64 {
     x.rotate_right(19) ^ x.rotate_right(61) ^ (x >> 6)
 }
 
-/// One round with renamed variables; see the SHA-256 `round!` for why.
-macro_rules! round {
-    ($a:ident, $b:ident, $c:ident, $d:ident, $e:ident, $f:ident, $g:ident, $h:ident, $k:expr, $w:expr) => {
-        let t1 = $h
-            .wrapping_add(big_sigma1($e))
-            .wrapping_add(($e & $f) ^ (!$e & $g))
-            .wrapping_add($k)
-            .wrapping_add($w);
-        let t2 = big_sigma0($a).wrapping_add(($a & $b) ^ ($a & $c) ^ ($b & $c));
-        $d = $d.wrapping_add(t1);
-        $h = t1.wrapping_add(t2);
-    };
-}
-
 /// FIPS 180-4 §6.4.2: message schedule and 80 rounds for one block.
 fn compress(state: &mut [u64; 8], block: &[u8; BLOCK_LEN]) {
     let mut w = [0u64; 80];
