@@ -13,13 +13,15 @@ use crate::http::{BodyKind, Header, Version};
 
 /// An ordered list of header fields; names compare case-insensitively.
 ///
-/// All names and values live back to back in one byte buffer and the list
-/// keeps their ranges, so copying a parsed head costs two allocations, not
-/// two per field. Removing a field forgets its range (the bytes stay until
-/// the list is dropped: a request only removes a handful).
+/// All names live back to back in one `String` and all values in one byte
+/// buffer; the list keeps their ranges. So copying a parsed head costs a
+/// few allocations, not two per field, and reading a name needs no UTF-8
+/// check. Removing a field forgets its ranges (the bytes stay until the list
+/// is dropped: a request only removes a handful).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct HeaderList {
-    bytes: Vec<u8>,
+    names: String,
+    values: Vec<u8>,
     fields: Vec<(Range<usize>, Range<usize>)>,
 }
 
@@ -32,9 +34,11 @@ impl HeaderList {
     /// Copies the parsed header views for which `keep` is true, allocating
     /// once for all of them (plus room for the few fields stages add).
     pub fn from_parsed(headers: &[Header<'_>], keep: impl Fn(&Header<'_>) -> bool) -> Self {
-        let size: usize = headers.iter().map(|h| h.name.len() + h.value.len()).sum();
+        let names: usize = headers.iter().map(|h| h.name.len()).sum();
+        let values: usize = headers.iter().map(|h| h.value.len()).sum();
         let mut list = HeaderList {
-            bytes: Vec::with_capacity(size + 256),
+            names: String::with_capacity(names + 128),
+            values: Vec::with_capacity(values + 256),
             fields: Vec::with_capacity(headers.len() + 8),
         };
         for h in headers.iter().filter(|h| keep(h)) {
@@ -44,19 +48,18 @@ impl HeaderList {
     }
 
     fn name_of(&self, r: &Range<usize>) -> &str {
-        // Names are header-name tokens (ASCII) or names from our own code.
-        std::str::from_utf8(self.bytes.get(r.clone()).unwrap_or_default()).unwrap_or_default()
+        self.names.get(r.clone()).unwrap_or_default()
     }
 
     fn value_of(&self, r: &Range<usize>) -> &[u8] {
-        self.bytes.get(r.clone()).unwrap_or_default()
+        self.values.get(r.clone()).unwrap_or_default()
     }
 
     /// The first value of `name`.
     pub fn get(&self, name: &str) -> Option<&[u8]> {
         self.fields
             .iter()
-            .find(|(n, _)| self.value_of(n).eq_ignore_ascii_case(name.as_bytes()))
+            .find(|(n, _)| self.name_of(n).eq_ignore_ascii_case(name))
             .map(|(_, v)| self.value_of(v))
     }
 
@@ -72,11 +75,7 @@ impl HeaderList {
 
     /// Removes every field called `name`.
     pub fn remove(&mut self, name: &str) {
-        let bytes = &self.bytes;
-        self.fields.retain(|(n, _)| {
-            let field_name = bytes.get(n.clone()).unwrap_or_default();
-            !field_name.eq_ignore_ascii_case(name.as_bytes())
-        });
+        self.retain(|n| !n.eq_ignore_ascii_case(name));
     }
 
     /// Replaces every field called `name` with one field.
@@ -87,22 +86,19 @@ impl HeaderList {
 
     /// Adds a field, keeping existing ones of the same name.
     pub fn append(&mut self, name: &str, value: impl AsRef<[u8]>) {
-        let value = value.as_ref();
-        let n0 = self.bytes.len();
-        self.bytes.extend_from_slice(name.as_bytes());
-        let v0 = self.bytes.len();
-        self.bytes.extend_from_slice(value);
-        self.fields.push((n0..v0, v0..self.bytes.len()));
+        let n0 = self.names.len();
+        self.names.push_str(name);
+        let v0 = self.values.len();
+        self.values.extend_from_slice(value.as_ref());
+        self.fields
+            .push((n0..self.names.len(), v0..self.values.len()));
     }
 
     /// Keeps only the fields for which `keep(name)` is true.
     pub fn retain(&mut self, mut keep: impl FnMut(&str) -> bool) {
-        let bytes = &self.bytes;
-        self.fields.retain(|(n, _)| {
-            let name =
-                std::str::from_utf8(bytes.get(n.clone()).unwrap_or_default()).unwrap_or_default();
-            keep(name)
-        });
+        let names = &self.names;
+        self.fields
+            .retain(|(n, _)| keep(names.get(n.clone()).unwrap_or_default()));
     }
 
     /// The fields in order.
