@@ -51,9 +51,13 @@ fn relay(mut client: TcpStream, upstream: &str) -> std::io::Result<()> {
     let mut req = vec![0u8; 64 * 1024];
     let mut resp = vec![0u8; 256 * 1024];
     loop {
-        let Some(n) = read_head(&mut client, &mut req)? else { return Ok(()) };
+        let Some(n) = read_head(&mut client, &mut req)? else {
+            return Ok(());
+        };
         up.write_all(&req[..n])?;
-        let Some(m) = read_response(&mut up, &mut resp)? else { return Ok(()) };
+        let Some(m) = read_response(&mut up, &mut resp)? else {
+            return Ok(());
+        };
         client.write_all(&resp[..m])?;
     }
 }

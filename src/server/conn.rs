@@ -24,7 +24,7 @@ use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
 use super::Shared;
-use crate::http::{self, EMPTY_HEADER, MAX_HEADERS};
+use crate::http::{self, BodyKind, EMPTY_HEADER, MAX_HEADERS};
 use crate::pipeline::{proxy::end_to_end, reject, Client, Gateway, Request};
 use crate::sys;
 use crate::util::io::ReadBuf;
@@ -197,14 +197,16 @@ fn parse_and_handle(shared: &Shared, gw: &Gateway, conn: &mut Conn, buf: &mut Re
         peer: conn.peer,
         body_timeout: gw.config.client_timeouts.header,
     };
+    let had_body = req.body != BodyKind::None;
     let outcome = gw.handle(&mut client, req);
     if outcome.keep_alive {
         return Step::Continue;
     }
-    // Linger only when the client may still be sending (an unread body).
-    let pending =
-        !buf.is_empty() || matches!(sys::wait_readable(&conn.stream, Duration::ZERO), Ok(true));
-    Step::Close { linger: pending }
+    // Linger only when the client may still be sending: a request body the
+    // exchange may not have read, or bytes already here after the request.
+    Step::Close {
+        linger: had_body || !buf.is_empty(),
+    }
 }
 
 fn is_timeout(e: &io::Error) -> bool {
@@ -228,10 +230,10 @@ fn hand_back(mut conn: Conn, buf: &mut ReadBuf) -> Next {
 /// a socket with unread input makes the kernel send RST, and the client may
 /// lose the response it has not read yet). nginx calls this lingering close.
 pub fn close(conn: Conn, linger: bool) {
-    let _ = conn.stream.shutdown(Shutdown::Write);
     if !linger {
-        return;
+        return; // dropping the socket closes it (FIN)
     }
+    let _ = conn.stream.shutdown(Shutdown::Write);
     let start = Instant::now();
     let mut sink = [0u8; 16 * 1024];
     let mut total = 0usize;

@@ -24,6 +24,9 @@ pub struct WorkQueue<T> {
 struct State<T> {
     items: VecDeque<T>,
     closed: bool,
+    /// Consumers asleep in `pop`: a push wakes one only when there is one
+    /// (a futex wake is a syscall; busy workers need none).
+    sleepers: usize,
 }
 
 impl<T> WorkQueue<T> {
@@ -33,6 +36,7 @@ impl<T> WorkQueue<T> {
             state: Mutex::new(State {
                 items: VecDeque::new(),
                 closed: false,
+                sleepers: 0,
             }),
             not_empty: Condvar::new(),
             capacity: capacity.max(1),
@@ -52,8 +56,11 @@ impl<T> WorkQueue<T> {
             return Err(item);
         }
         s.items.push_back(item);
+        let wake = s.sleepers > 0;
         drop(s);
-        self.not_empty.notify_one();
+        if wake {
+            self.not_empty.notify_one();
+        }
         Ok(())
     }
 
@@ -68,7 +75,9 @@ impl<T> WorkQueue<T> {
             if s.closed {
                 return None;
             }
+            s.sleepers += 1;
             s = self.not_empty.wait(s).unwrap_or_else(|p| p.into_inner());
+            s.sleepers -= 1;
         }
     }
 
