@@ -64,13 +64,17 @@ pub fn forward(gw: &Gateway, up: &Upstream, ctx: &mut Ctx, client: &mut Client<'
         gw.limits.max_body_bytes,
         ctx.req.expect_continue,
     );
-    let mut attempt = 0;
+    let Some(server) = up.pick() else {
+        return gw.reply_error(ctx, client, 503, "no_server", "the upstream has no servers");
+    };
+    let mut retried = false;
     loop {
-        attempt += 1;
-        let Some(server) = up.pick() else {
-            return gw.reply_error(ctx, client, 503, "no_server", "the upstream has no servers");
+        let conn = if retried {
+            up.fresh_connection(server)
+        } else {
+            up.connection(server, gw.clock.as_ref())
         };
-        let conn = match up.connection(server, gw.clock.as_ref()) {
+        let conn = match conn {
             Ok(c) => c,
             Err(e) => return gw.reply_upstream_error(ctx, client, up, &e),
         };
@@ -80,22 +84,20 @@ pub fn forward(gw: &Gateway, up: &Upstream, ctx: &mut Ctx, client: &mut Client<'
             Exchange::Done(outcome) => return outcome,
             Exchange::Failed(e) => {
                 drop(active);
-                let retry = reused && attempt == 1 && !has_body && ctx.req.is_idempotent();
-                if retry && !e.is_timeout() {
+                // A pooled connection the server had closed: nothing was lost
+                // if the request is idempotent and has no body, so send it
+                // once more, on a fresh connection to the same server.
+                if reused && !retried && !has_body && ctx.req.is_idempotent() && !e.is_timeout() {
+                    retried = true;
                     continue;
                 }
                 return gw.reply_upstream_error(ctx, client, up, &e);
             }
             Exchange::ClientBody(BodyError::Invalid(pe)) => {
+                let status = pe.status();
                 return gw
-                    .reply_error(
-                        ctx,
-                        client,
-                        pe.status(),
-                        super::error_code(pe.status()),
-                        pe.message(),
-                    )
-                    .closing()
+                    .reply_error(ctx, client, status, super::error_code(status), pe.message())
+                    .closing();
             }
             Exchange::ClientBody(BodyError::Io(_)) => return Outcome::close(),
         }
