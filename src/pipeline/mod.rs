@@ -114,13 +114,12 @@ impl Gateway {
             request_id,
             client_ip: client.peer.ip(),
             now_unix: self.clock.unix_seconds(),
-            route: 0,
+            route: None,
             params: Vec::new(),
             captures: Vec::new(),
             claims: None,
             consumer: None,
             response_headers: HeaderList::new(),
-            trace: Vec::new(),
         };
         match http::uri::normalize_target(&ctx.req.target) {
             Ok(n) => {
@@ -171,7 +170,7 @@ impl Gateway {
                     return self.reply_error(&mut ctx, client, 405, "method_not_allowed", &msg);
                 }
             };
-        ctx.route = route;
+        ctx.route = Some(route);
         ctx.params = params;
         ctx.captures = captures;
         ctx.upstream_path = ctx.req.path.clone();
@@ -247,11 +246,7 @@ impl Gateway {
         headers: &mut HeaderList,
         outcome: &mut Outcome,
     ) {
-        if let Some(r) = self
-            .routes
-            .get(ctx.route)
-            .filter(|_| !ctx.upstream_path.is_empty())
-        {
+        if let Some(r) = ctx.route.and_then(|i| self.routes.get(i)) {
             for stage in r.stages.iter().rev() {
                 stage.on_response(ctx, status, headers);
             }

@@ -34,8 +34,9 @@ pub struct Ctx {
     /// Wall-clock time when the request arrived (seconds since the epoch, from
     /// the gateway's injected clock).
     pub now_unix: u64,
-    /// Index of the matched route.
-    pub route: usize,
+    /// Index of the matched route (`None` until the route match, and for
+    /// requests that match none).
+    pub route: Option<usize>,
     /// Path parameters of the match (`/users/{id}` -> `id`).
     pub params: Vec<(String, String)>,
     /// Regex capture groups of the match (`$1` ...).
@@ -48,8 +49,6 @@ pub struct Ctx {
     pub consumer: Option<String>,
     /// Headers stages add to the response the client gets.
     pub response_headers: HeaderList,
-    /// One entry per decision, for `X-Gateway-Trace`.
-    pub trace: Vec<String>,
 }
 
 impl Ctx {
@@ -76,14 +75,13 @@ impl Ctx {
             request_id: String::new(),
             client_ip: IpAddr::from([127, 0, 0, 1]),
             now_unix: 0,
-            route,
+            route: Some(route),
             params,
             captures,
             upstream_path: path.to_string(),
             claims: None,
             consumer: None,
             response_headers: HeaderList::new(),
-            trace: Vec::new(),
         }
     }
 }

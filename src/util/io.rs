@@ -111,7 +111,9 @@ impl ReadBuf {
 
     /// One `read` into the free space. `Ok(0)` is end of stream; a buffer
     /// already at its maximum and full is an error (the caller's limits
-    /// should have refused the message earlier).
+    /// should have refused the message earlier). A read interrupted by a
+    /// signal (`EINTR`) is retried: on Linux a read with a timeout can fail
+    /// that way after the process was merely stopped and resumed.
     pub fn read_from(&mut self, r: &mut impl Read) -> io::Result<usize> {
         if self.end == self.data.len() {
             if self.start > 0 {
@@ -123,9 +125,16 @@ impl ReadBuf {
                 return Err(io::Error::other("read buffer full"));
             }
         }
-        let n = r.read(self.data.get_mut(self.end..).unwrap_or_default())?;
-        self.end += n;
-        Ok(n)
+        loop {
+            match r.read(self.data.get_mut(self.end..).unwrap_or_default()) {
+                Ok(n) => {
+                    self.end += n;
+                    return Ok(n);
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+        }
     }
 }
 
@@ -187,6 +196,25 @@ mod tests {
         b.consume(8);
         b.shrink_to(4);
         assert_eq!(b.filled(), b"89");
+    }
+
+    /// A reader that is interrupted once, then yields its bytes.
+    struct Flaky(bool, &'static [u8]);
+
+    impl Read for Flaky {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            if std::mem::replace(&mut self.0, false) {
+                return Err(io::Error::from(io::ErrorKind::Interrupted));
+            }
+            self.1.read(buf)
+        }
+    }
+
+    #[test]
+    fn interrupted_reads_are_retried() {
+        let mut b = ReadBuf::new(16, 16);
+        assert_eq!(b.read_from(&mut Flaky(true, b"abc")).unwrap(), 3);
+        assert_eq!(b.filled(), b"abc");
     }
 
     #[test]

@@ -693,10 +693,16 @@ impl Reader {
         }
     }
 
-    /// Reads more; Ok(0) at EOF.
+    /// Reads more; Ok(0) at EOF. `EINTR` (a read with a timeout, on a
+    /// process that was stopped and resumed) is retried, not a failure.
     fn fill(&mut self) -> io::Result<usize> {
         let mut tmp = [0u8; 64 * 1024];
-        let n = self.stream.read(&mut tmp)?;
+        let n = loop {
+            match self.stream.read(&mut tmp) {
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                r => break r?,
+            }
+        };
         self.buf.extend_from_slice(&tmp[..n]);
         Ok(n)
     }
@@ -928,7 +934,13 @@ impl Conn {
     pub fn closed_within(&mut self, limit: Duration) -> Closed {
         self.r.stream.set_read_timeout(Some(limit)).unwrap();
         let mut tmp = [0u8; 4096];
-        let result = match self.r.stream.read(&mut tmp) {
+        let read = loop {
+            match self.r.stream.read(&mut tmp) {
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                r => break r,
+            }
+        };
+        let result = match read {
             Ok(0) if self.r.buf.is_empty() => Closed::Eof,
             Ok(0) => Closed::Data(std::mem::take(&mut self.r.buf)),
             Ok(n) => {

@@ -104,16 +104,11 @@ impl Stage for AuthStage {
         };
         match result {
             Ok((consumer, claims)) => {
-                ctx.trace
-                    .push(format!("auth=ok({})", consumer.as_deref().unwrap_or("-")));
                 ctx.consumer = consumer;
                 ctx.claims = claims;
                 Flow::Continue
             }
-            Err(e) => {
-                ctx.trace.push(format!("auth=denied({})", e.code()));
-                self.deny(ctx, e)
-            }
+            Err(e) => self.deny(ctx, e),
         }
     }
 }
