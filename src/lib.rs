@@ -1,16 +1,42 @@
 //! # GateLite
 //!
-//! An HTTP/1.1 API gateway written with nothing but the Rust standard library.
-//! (The full map of the modules and of a request's way through them is in
-//! `docs/ARCHITECTURE.md`; each module's own doc comment explains its idea.)
+//! An HTTP/1.1 API gateway written with nothing but the Rust standard
+//! library: it routes, authenticates, rewrites, balances and forwards over
+//! blocking sockets. It is also meant to be read; each module's doc comment
+//! explains its idea before the code does it.
 //!
-//! Dependencies point downward:
+//! ## A request's way through the modules
 //!
 //! ```text
-//! main ──> server ──> pipeline ──> { router, auth, upstream, observe }
-//!   │                                   └──> { http, crypto, util }
-//!   └──> config ──> util
+//! server::watcher   accepts; waits (poll) on idle and half-read connections
+//! server::queue     bounded hand-off to the workers (full -> 503)
+//! server::conn      a worker reads and parses the head      -> http::parse
+//!                   applies the framing rules                -> http::framing
+//! pipeline          request id, path normalisation           -> http::uri
+//!                   route match (404 / 405)                  -> router
+//!                   the route's stages: auth, rewrite ...    -> pipeline::stages, auth, crypto
+//!                   proxy: pool, balancer, forward, relay    -> pipeline::proxy, upstream
+//! server::conn      keep-alive: next request, or back to the watcher
 //! ```
+//!
+//! `docs/ARCHITECTURE.md` walks the same path in prose.
+//!
+//! ## Layers
+//!
+//! Dependencies point downward; `.ci/layers` checks it.
+//!
+//! ```text
+//! cli ──> server ──> pipeline ──> { router, auth, upstream }
+//!  │                    │                └──> { http, crypto, util, sys }
+//!  └──> config ──> util └──> config (specs in, runtime out: pipeline::build)
+//! ```
+//!
+//! * leaves: [`http`] (protocol, no sockets), [`crypto`], [`util`] (clock,
+//!   JSON, ids, buffers), [`sys`] (the only `unsafe`: `poll`, signals);
+//! * [`router`], [`auth`], [`upstream`]: one job each, leaves only below;
+//! * [`config`]: text to typed, validated specs, knowing no runtime types;
+//! * [`pipeline`]: builds the runtime from specs and runs a request through it;
+//! * [`server`]: threads, sockets, signals; [`cli`]: the command line.
 #![deny(missing_docs, unsafe_code)]
 #![warn(clippy::unwrap_used, clippy::expect_used)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]

@@ -43,7 +43,7 @@ impl PollFd {
         }
     }
 
-    /// After [`poll`]: true when a read will not block (data, EOF or an error).
+    /// After `poll`: true when a read will not block (data, EOF or an error).
     pub fn is_ready(&self) -> bool {
         self.revents & (POLLIN | POLLERR | POLLHUP | POLLNVAL) != 0
     }

@@ -22,7 +22,7 @@
 //! 4. key: when configured keys carry ids, `kid` selects one (an unknown
 //!    kid is rejected; a token without kid only matches unkeyed secrets);
 //! 5. signature: HMAC over the signing input, compared with
-//!    [`ct_eq`](crate::crypto::ct_eq) only;
+//!    [`crate::crypto::ct_eq`] only;
 //! 6. payload (only now, after the signature): a strict JSON object;
 //! 7. claims: `exp` (RFC 7519 §4.1.4: now must be *before* exp, so
 //!    now >= exp + leeway is expired), `nbf` (now + leeway <

@@ -6,8 +6,8 @@
 //!
 //! | file | what | spec |
 //! |---|---|---|
-//! | [`sha256`] | SHA-256, streaming | FIPS 180-4 §6.2 |
-//! | [`sha512`] | SHA-512 and SHA-384 | FIPS 180-4 §6.4, §6.5 |
+//! | [`sha256`](mod@sha256) | SHA-256, streaming | FIPS 180-4 §6.2 |
+//! | [`sha512`](mod@sha512) | SHA-512 and SHA-384 | FIPS 180-4 §6.4, §6.5 |
 //! | [`hmac`] | HMAC over any of them (one generic construction) | RFC 2104, RFC 4231 vectors |
 //! | [`ct`] | constant-time equality for tags and hashes | — |
 //! | [`base64`] | standard padded and URL-safe unpadded, strict | RFC 4648 §4, §5 |

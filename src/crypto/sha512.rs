@@ -1,6 +1,6 @@
 //! SHA-512 and SHA-384 as specified in FIPS 180-4.
 //!
-//! Same Merkle–Damgård shape as SHA-256 (see [`super::sha256`]) with 64-bit
+//! Same Merkle–Damgård shape as SHA-256 (see [`super::sha256`](mod@super::sha256)) with 64-bit
 //! words, 1024-bit blocks, 80 rounds and a 128-bit length field (§5.1.2).
 //! The message schedule (§6.4.2 step 1):
 //!
