@@ -134,12 +134,11 @@ fn small_sigma1(x: u32) -> u32 {
     x.rotate_right(17) ^ x.rotate_right(19) ^ (x >> 10)
 }
 
-/// FIPS 180-4 §6.2.2: message schedule and 64 rounds for one block.
-///
-/// The schedule is kept as a 16-word window (`W[t]` lives in `w[t % 16]`)
-/// and extended just before it is needed, which is the spec's recurrence
-/// with `W[t-16]` overwritten in place: fewer memory writes than a full
-/// 64-word array, same values.
+/// FIPS 180-4 §6.2.2: message schedule and 64 rounds for one block, as
+/// four [`sixteen_rounds`] (the schedule is a 16-word window extended just
+/// before each word is needed; see [`schedule_word`]).
+// The last round group stores words into the window that no round reads.
+#[allow(unused_assignments)]
 fn compress(state: &mut [u32; 8], block: &[u8; BLOCK_LEN]) {
     let mut w = [0u32; 16];
     for (word, bytes) in w.iter_mut().zip(block.chunks_exact(4)) {
@@ -147,32 +146,11 @@ fn compress(state: &mut [u32; 8], block: &[u8; BLOCK_LEN]) {
         be.copy_from_slice(bytes);
         *word = u32::from_be_bytes(be);
     }
-
     let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut h] = *state;
-    for t0 in (0..64).step_by(16) {
-        if t0 > 0 {
-            // W[t] = σ1(W[t-2]) + W[t-7] + σ0(W[t-15]) + W[t-16], for t0..t0+16.
-            for j in 0..16 {
-                w[j] = small_sigma1(w[(j + 14) % 16])
-                    .wrapping_add(w[(j + 9) % 16])
-                    .wrapping_add(small_sigma0(w[(j + 1) % 16]))
-                    .wrapping_add(w[j]);
-            }
-        }
-        // Steps 2-3: eight rounds per line pair, names rotated as in `round!`.
-        for j in (0..16).step_by(8) {
-            let t = t0 + j;
-            round!(a, b, c, d, e, f, g, h, K[t], w[j]);
-            round!(h, a, b, c, d, e, f, g, K[t + 1], w[j + 1]);
-            round!(g, h, a, b, c, d, e, f, K[t + 2], w[j + 2]);
-            round!(f, g, h, a, b, c, d, e, K[t + 3], w[j + 3]);
-            round!(e, f, g, h, a, b, c, d, K[t + 4], w[j + 4]);
-            round!(d, e, f, g, h, a, b, c, K[t + 5], w[j + 5]);
-            round!(c, d, e, f, g, h, a, b, K[t + 6], w[j + 6]);
-            round!(b, c, d, e, f, g, h, a, K[t + 7], w[j + 7]);
-        }
-    }
-
+    sixteen_rounds!(message_word, w, K, 0, a, b, c, d, e, f, g, h);
+    sixteen_rounds!(schedule_word, w, K, 16, a, b, c, d, e, f, g, h);
+    sixteen_rounds!(schedule_word, w, K, 32, a, b, c, d, e, f, g, h);
+    sixteen_rounds!(schedule_word, w, K, 48, a, b, c, d, e, f, g, h);
     // Step 4: add the working variables into the hash value.
     for (s, v) in state.iter_mut().zip([a, b, c, d, e, f, g, h]) {
         *s = s.wrapping_add(v);

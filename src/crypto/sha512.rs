@@ -277,32 +277,23 @@ fn small_sigma1(x: u64) -> u64 {
     x.rotate_right(19) ^ x.rotate_right(61) ^ (x >> 6)
 }
 
-/// FIPS 180-4 §6.4.2: message schedule and 80 rounds for one block.
+/// FIPS 180-4 §6.4.2: message schedule and 80 rounds for one block, as five
+/// `sixteen_rounds` over a 16-word schedule window (as in SHA-256).
+// The last round group stores words into the window that no round reads.
+#[allow(unused_assignments)]
 fn compress(state: &mut [u64; 8], block: &[u8; BLOCK_LEN]) {
-    let mut w = [0u64; 80];
+    let mut w = [0u64; 16];
     for (word, bytes) in w.iter_mut().zip(block.chunks_exact(8)) {
         let mut be = [0u8; 8];
         be.copy_from_slice(bytes);
         *word = u64::from_be_bytes(be);
     }
-    for t in 16..80 {
-        w[t] = small_sigma1(w[t - 2])
-            .wrapping_add(w[t - 7])
-            .wrapping_add(small_sigma0(w[t - 15]))
-            .wrapping_add(w[t - 16]);
-    }
-
     let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut h] = *state;
-    for i in (0..80).step_by(8) {
-        round!(a, b, c, d, e, f, g, h, K[i], w[i]);
-        round!(h, a, b, c, d, e, f, g, K[i + 1], w[i + 1]);
-        round!(g, h, a, b, c, d, e, f, K[i + 2], w[i + 2]);
-        round!(f, g, h, a, b, c, d, e, K[i + 3], w[i + 3]);
-        round!(e, f, g, h, a, b, c, d, K[i + 4], w[i + 4]);
-        round!(d, e, f, g, h, a, b, c, K[i + 5], w[i + 5]);
-        round!(c, d, e, f, g, h, a, b, K[i + 6], w[i + 6]);
-        round!(b, c, d, e, f, g, h, a, K[i + 7], w[i + 7]);
-    }
+    sixteen_rounds!(message_word, w, K, 0, a, b, c, d, e, f, g, h);
+    sixteen_rounds!(schedule_word, w, K, 16, a, b, c, d, e, f, g, h);
+    sixteen_rounds!(schedule_word, w, K, 32, a, b, c, d, e, f, g, h);
+    sixteen_rounds!(schedule_word, w, K, 48, a, b, c, d, e, f, g, h);
+    sixteen_rounds!(schedule_word, w, K, 64, a, b, c, d, e, f, g, h);
     for (s, v) in state.iter_mut().zip([a, b, c, d, e, f, g, h]) {
         *s = s.wrapping_add(v);
     }
