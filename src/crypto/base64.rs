@@ -142,12 +142,18 @@ fn decode_with(s: &[u8], table: &[u8; 256]) -> Result<Vec<u8>, Base64Error> {
     let mut groups = s.chunks_exact(4);
     for (g, group) in (&mut groups).enumerate() {
         if let [a, b, c, d] = group {
-            let at = g * 4;
-            let n = lookup(at, *a)? << 18
-                | lookup(at + 1, *b)? << 12
-                | lookup(at + 2, *c)? << 6
-                | lookup(at + 3, *d)?;
-            out.extend_from_slice(&[(n >> 16) as u8, (n >> 8) as u8, n as u8]);
+            let v = [a, b, c, d].map(|&c| table[usize::from(c)]);
+            // Valid symbols are below 64, INVALID has the top bits set: one
+            // test for the whole group, the slow search only on failure.
+            if (v[0] | v[1] | v[2] | v[3]) >= 64 {
+                let bad = v.iter().position(|&x| x == INVALID).unwrap_or(0);
+                return Err(Base64Error::InvalidByte(g * 4 + bad));
+            }
+            let n = u32::from(v[0]) << 18
+                | u32::from(v[1]) << 12
+                | u32::from(v[2]) << 6
+                | u32::from(v[3]);
+            out.extend_from_slice(&n.to_be_bytes()[1..]);
         }
     }
     let at = s.len() - groups.remainder().len();
