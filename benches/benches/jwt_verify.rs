@@ -43,6 +43,9 @@ fn bench_verify(c: &mut Criterion) {
     group.bench_function("json_parse_payload", |b| {
         b.iter(|| json::parse(black_box(&payload)))
     });
+    group.bench_function("json_document_payload", |b| {
+        b.iter(|| json::Document::parse(black_box(payload.clone())))
+    });
     group.finish();
 }
 

@@ -71,11 +71,11 @@ proptest! {
         let claims_json = w.finish();
         let token = sign(&claims_json, &secret, alg, None).unwrap();
         let claims = verifier(&secret, vec![alg]).verify(token.as_bytes(), NOW).unwrap();
-        prop_assert_eq!(claims.as_value(), &json::parse(claims_json.as_bytes()).unwrap());
+        prop_assert_eq!(claims.as_value(), json::parse(claims_json.as_bytes()).unwrap());
         for (k, s) in &strings {
             if let Some(json::Value::String(got)) = claims.get(k) {
                 if strings.iter().find(|(k2, _)| k2 == k).map(|(_, v)| v) == Some(s) {
-                    prop_assert_eq!(got, s);
+                    prop_assert_eq!(&got, s);
                 }
             }
         }
@@ -114,4 +114,60 @@ proptest! {
             prop_assert_eq!(json::parse(v.to_string().as_bytes()).unwrap(), v);
         }
     }
+
+    #[test]
+    fn document_reads_agree_with_the_value_tree(value in arb_json()) {
+        // Reading through the tape (borrowed strings, skipped subtrees) must
+        // give what the owned tree gives, member by member, at every level;
+        // keys with `"`, `\` and non-ASCII exercise the escaped path.
+        let doc = json::Document::parse(value.to_string().into_bytes()).unwrap();
+        agree(doc.root(), &value)?;
+    }
+}
+
+/// Random JSON values up to four levels deep, keys drawn from a small
+/// alphabet so that lookups also meet near-miss keys.
+fn arb_json() -> impl Strategy<Value = json::Value> {
+    let leaf = prop_oneof![
+        Just(json::Value::Null),
+        any::<bool>().prop_map(json::Value::Bool),
+        (-1.0e9f64..1.0e9).prop_map(json::Value::Number),
+        "\\PC{0,8}".prop_map(json::Value::String),
+    ];
+    leaf.prop_recursive(4, 48, 6, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..6).prop_map(json::Value::Array),
+            proptest::collection::btree_map("[ab\\\\\"\né]{0,3}", inner, 0..6)
+                .prop_map(|m| json::Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+/// `item` (read from the tape) and `value` (the tree) say the same thing.
+fn agree(item: json::Item<'_>, value: &json::Value) -> Result<(), TestCaseError> {
+    prop_assert_eq!(&item.to_value(), value);
+    match value {
+        json::Value::Object(members) => {
+            prop_assert_eq!(item.members().count(), members.len());
+            for (k, v) in members {
+                let got = item.get(k);
+                prop_assert!(got.is_some(), "member {:?} not found", k);
+                if let Some(got) = got {
+                    agree(got, v)?;
+                }
+            }
+        }
+        json::Value::Array(items) => {
+            prop_assert_eq!(item.elements().count(), items.len());
+            for (got, v) in item.elements().zip(items) {
+                agree(got, v)?;
+            }
+        }
+        json::Value::String(s) => {
+            let got = item.as_str();
+            prop_assert_eq!(got.as_deref(), Some(s.as_str()));
+        }
+        other => prop_assert_eq!(item.as_f64(), other.as_f64()),
+    }
+    Ok(())
 }

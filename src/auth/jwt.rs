@@ -37,7 +37,8 @@
 use super::error::AuthError;
 use crate::crypto::base64::{decode_url, encode_url};
 use crate::crypto::{ct_eq, Hmac, Sha256, Sha384, Sha512};
-use crate::util::json::{self, ObjectWriter, Value};
+use crate::util::json::{self, Document, Item, ObjectWriter, Value};
+use std::borrow::Cow;
 use std::fmt;
 
 /// Longest token accepted, in bytes (8 KiB). Longer tokens are rejected
@@ -282,18 +283,19 @@ impl fmt::Debug for JwtVerifier {
     }
 }
 
-/// The verified payload of a token.
+/// The verified payload of a token: its JSON text and tape, read on demand
+/// (a claim is looked up only when a stage asks for it).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Claims {
-    payload: Value,
+    payload: Document,
     alg: Alg,
     kid: Option<String>,
 }
 
 impl Claims {
-    /// A claim by name.
-    pub fn get(&self, name: &str) -> Option<&Value> {
-        self.payload.get(name)
+    /// A claim by name, as an owned value.
+    pub fn get(&self, name: &str) -> Option<Value> {
+        self.payload.root().get(name).map(|v| v.to_value())
     }
 
     /// A claim as text: strings as-is, numbers and booleans printed
@@ -301,8 +303,11 @@ impl Claims {
     /// claims. The string may contain any character, including CR/LF:
     /// callers copying it into a header must validate it.
     pub fn get_string(&self, name: &str) -> Option<String> {
-        match self.get(name)? {
-            Value::String(s) => Some(s.clone()),
+        let claim = self.payload.root().get(name)?;
+        if let Some(s) = claim.as_str() {
+            return Some(s.into_owned());
+        }
+        match claim.to_value() {
             v @ (Value::Number(_) | Value::Bool(_)) => Some(v.to_string()),
             _ => None,
         }
@@ -310,12 +315,21 @@ impl Claims {
 
     /// The `sub` claim.
     pub fn subject(&self) -> Option<String> {
-        self.get("sub").and_then(Value::as_str).map(str::to_string)
+        self.payload
+            .root()
+            .get("sub")
+            .and_then(|v| v.as_str())
+            .map(Cow::into_owned)
     }
 
-    /// The whole payload object.
-    pub fn as_value(&self) -> &Value {
-        &self.payload
+    /// The whole payload object, as an owned value.
+    pub fn as_value(&self) -> Value {
+        self.payload.root().to_value()
+    }
+
+    /// The payload's JSON text, exactly as the token carried it.
+    pub fn json(&self) -> &str {
+        self.payload.text()
     }
 
     /// The algorithm the token was verified with.
@@ -329,21 +343,20 @@ impl Claims {
     }
 }
 
-/// Decodes one base64url segment into a JSON object.
-fn decode_object(segment: &[u8]) -> Result<Value, AuthError> {
+/// Decodes one base64url segment and validates it as a JSON object.
+fn decode_object(segment: &[u8]) -> Result<Document, AuthError> {
     let bytes = decode_url(segment).map_err(|_| AuthError::Malformed)?;
-    match json::parse(&bytes) {
-        Ok(v @ Value::Object(_)) => Ok(v),
+    match Document::parse(bytes) {
+        Ok(doc) if doc.root().is_object() => Ok(doc),
         _ => Err(AuthError::Malformed),
     }
 }
 
 /// A NumericDate claim (RFC 7519 §2) if present; wrong type is an error.
-fn numeric_claim(payload: &Value, name: &str) -> Result<Option<f64>, AuthError> {
+fn numeric_claim(payload: Item<'_>, name: &str) -> Result<Option<f64>, AuthError> {
     match payload.get(name) {
         None => Ok(None),
-        Some(Value::Number(n)) => Ok(Some(*n)),
-        Some(_) => Err(AuthError::InvalidClaim),
+        Some(v) => v.as_f64().map(Some).ok_or(AuthError::InvalidClaim),
     }
 }
 
@@ -380,28 +393,31 @@ impl JwtVerifier {
             _ => return Err(AuthError::Malformed),
         };
 
-        let header = decode_object(header_b64)?;
+        let header_doc = decode_object(header_b64)?;
+        let header = header_doc.root();
         let alg = match header.get("alg") {
-            Some(Value::String(name)) => Alg::parse(name)
-                .filter(|a| self.algs.contains(a))
-                .ok_or(AuthError::AlgNotAllowed)?,
-            Some(_) => return Err(AuthError::Malformed),
+            Some(name) => {
+                let name = name.as_str().ok_or(AuthError::Malformed)?;
+                Alg::parse(&name)
+                    .filter(|a| self.algs.contains(a))
+                    .ok_or(AuthError::AlgNotAllowed)?
+            }
             None => return Err(AuthError::AlgNotAllowed),
         };
-        match header.get("typ") {
-            None => {}
-            Some(Value::String(t))
-                if t.eq_ignore_ascii_case("JWT") || t.eq_ignore_ascii_case("application/jwt") => {}
-            Some(_) => return Err(AuthError::BadType),
+        if let Some(typ) = header.get("typ") {
+            let typ = typ.as_str().ok_or(AuthError::BadType)?;
+            if !typ.eq_ignore_ascii_case("JWT") && !typ.eq_ignore_ascii_case("application/jwt") {
+                return Err(AuthError::BadType);
+            }
         }
         if header.get("crit").is_some() {
             return Err(AuthError::UnsupportedCrit);
         }
         let kid = match header.get("kid") {
             None => None,
-            Some(Value::String(k)) => Some(k.as_str()),
-            Some(_) => return Err(AuthError::Malformed),
+            Some(k) => Some(k.as_str().ok_or(AuthError::Malformed)?),
         };
+        let kid = kid.as_deref();
 
         let sig = decode_url(sig_b64).map_err(|_| AuthError::Malformed)?;
         if sig.len() != alg.tag_len() {
@@ -424,7 +440,7 @@ impl JwtVerifier {
         }
 
         let payload = decode_object(payload_b64)?;
-        self.check_claims(&payload, now_unix)?;
+        self.check_claims(payload.root(), now_unix)?;
         Ok(Claims {
             payload,
             alg,
@@ -444,7 +460,7 @@ impl JwtVerifier {
         }
     }
 
-    fn check_claims(&self, payload: &Value, now_unix: u64) -> Result<(), AuthError> {
+    fn check_claims(&self, payload: Item<'_>, now_unix: u64) -> Result<(), AuthError> {
         let now = now_unix as f64;
         let leeway = self.leeway_secs as f64;
         if let Some(exp) = numeric_claim(payload, "exp")? {
@@ -463,26 +479,31 @@ impl JwtVerifier {
             }
         }
         for name in ["iss", "sub"] {
-            if matches!(payload.get(name), Some(v) if v.as_str().is_none()) {
+            if matches!(payload.get(name), Some(v) if !v.is_string()) {
                 return Err(AuthError::InvalidClaim);
             }
         }
         if let Some(want) = &self.issuer {
-            if payload.get("iss").and_then(Value::as_str) != Some(want.as_str()) {
+            let iss = payload.get("iss").and_then(|v| v.as_str());
+            if iss.as_deref() != Some(want.as_str()) {
                 return Err(AuthError::WrongIssuer);
             }
         }
         let aud_ok = match payload.get("aud") {
             None => None,
-            Some(Value::String(a)) => Some(self.audience.as_deref().is_none_or(|w| a == w)),
-            Some(Value::Array(items)) => {
-                if items.iter().any(|v| v.as_str().is_none()) {
+            Some(aud) if aud.is_string() => Some(
+                self.audience
+                    .as_deref()
+                    .is_none_or(|w| aud.as_str().as_deref() == Some(w)),
+            ),
+            Some(aud) if aud.is_array() => {
+                if aud.elements().any(|v| !v.is_string()) {
                     return Err(AuthError::InvalidClaim);
                 }
                 Some(
                     self.audience
                         .as_deref()
-                        .is_none_or(|w| items.iter().any(|v| v.as_str() == Some(w))),
+                        .is_none_or(|w| aud.elements().any(|v| v.as_str().as_deref() == Some(w))),
                 )
             }
             Some(_) => return Err(AuthError::InvalidClaim),
