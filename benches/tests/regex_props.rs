@@ -110,6 +110,9 @@ fn m(c: &Ctx, p: &P, i: usize, k: &mut dyn FnMut(usize) -> bool) -> bool {
         P::Group(x) => m(c, x, i, k),
         P::Star(..) => false, // handled above
         P::Plus(x, g) => m(c, x, i, &mut |j| plus_tail(c, p, x, *g, j, k)),
+        // clippy's if_same_then_else sees `a || b` and `b || a` as the same
+        // block; here the order is the match priority, so it is not.
+        #[allow(clippy::if_same_then_else)]
         P::Quest(x, g) => {
             if *g {
                 m(c, x, i, k) || k(i)
@@ -139,6 +142,7 @@ fn star(
     if !c.enter(node, i, 1) {
         return false;
     }
+    #[allow(clippy::if_same_then_else)] // `||` order is the priority order
     if greedy {
         m(c, x, i, &mut |j| star(c, node, x, greedy, j, k)) || k(i)
     } else {
@@ -160,6 +164,7 @@ fn plus_tail(
     }
     let again =
         |k: &mut dyn FnMut(usize) -> bool| m(c, x, i, &mut |j| plus_tail(c, node, x, greedy, j, k));
+    #[allow(clippy::if_same_then_else)] // `||` order is the priority order
     if greedy {
         again(k) || k(i)
     } else {
