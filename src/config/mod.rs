@@ -17,6 +17,8 @@ pub mod parse;
 mod values;
 
 use std::fmt;
+use std::fs::File;
+use std::io::Read;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Duration;
@@ -28,7 +30,8 @@ pub use values::{parse_duration, parse_size};
 pub struct Pos {
     /// Line, from 1.
     pub line: usize,
-    /// Column in characters, from 1.
+    /// Column in characters (not bytes) from 1; a tab counts as one, as in
+    /// rustc's messages, so `é` or a tab before a token moves it by one.
     pub col: usize,
 }
 
@@ -263,14 +266,52 @@ pub enum TokenSource {
 /// Reads, parses and validates the config file at `path`.
 pub fn load(path: &Path) -> Result<Config, Vec<ConfigError>> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        vec![ConfigError::new(
-            &file,
-            Pos { line: 1, col: 1 },
-            format!("cannot read the config file: {e}"),
-        )]
-    })?;
+    let text = read_text(&file, path).map_err(|e| vec![e])?;
     load_str(&file, &text)
+}
+
+/// Reads a text file of at most [`lexer::MAX_CONFIG_BYTES`] bytes (never
+/// more: `/dev/zero` or a multi-gigabyte log named by mistake costs 4 MiB,
+/// not all memory). A directory, an unreadable file, an oversized one or one
+/// that is not UTF-8 is an error at `file:line:col`: for bad UTF-8 the place
+/// of the first bad byte.
+pub fn read_text(file: &str, path: &Path) -> Result<String, ConfigError> {
+    let start = Pos { line: 1, col: 1 };
+    let cannot =
+        |why: String| ConfigError::new(file, start, format!("cannot read the config file: {why}"));
+    let f = File::open(path).map_err(|e| cannot(e.to_string()))?;
+    if f.metadata().is_ok_and(|m| m.is_dir()) {
+        return Err(cannot("it is a directory: expected a file".into()));
+    }
+    let mut bytes = Vec::new();
+    let limit = lexer::MAX_CONFIG_BYTES as u64 + 1;
+    f.take(limit)
+        .read_to_end(&mut bytes)
+        .map_err(|e| cannot(e.to_string()))?;
+    if bytes.len() > lexer::MAX_CONFIG_BYTES {
+        return Err(ConfigError::new(file, start, lexer::too_large_message()));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let valid_len = e.utf8_error().valid_up_to();
+        let bad = e.as_bytes().get(valid_len).copied().unwrap_or(0);
+        let valid = std::str::from_utf8(e.as_bytes().get(..valid_len).unwrap_or_default())
+            .unwrap_or_default();
+        ConfigError::new(
+            file,
+            end_of(valid),
+            format!("byte 0x{bad:02x} is not UTF-8: expected UTF-8 text"),
+        )
+    })
+}
+
+/// The position just after `text`: where the next character would be.
+fn end_of(text: &str) -> Pos {
+    let line = 1 + text.matches('\n').count();
+    let last_line = text.rsplit('\n').next().unwrap_or_default();
+    Pos {
+        line,
+        col: 1 + last_line.chars().count(),
+    }
 }
 
 /// Parses and validates config text; `file` labels errors.
@@ -278,4 +319,63 @@ pub fn load_str(file: &str, text: &str) -> Result<Config, Vec<ConfigError>> {
     let tokens = lexer::tokenize(file, text).map_err(|e| vec![e])?;
     let ast = parse::parse(file, &tokens).map_err(|e| vec![e])?;
     build::build(file, &ast, &|name| std::env::var(name).ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_file(name: &str, bytes: &[u8]) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("gatelite-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    }
+
+    fn read_error(path: &Path) -> String {
+        read_text("f.conf", path).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn bad_utf8_is_reported_where_the_bad_byte_is() {
+        let path = temp_file(
+            "latin1.conf",
+            b"listen 127.0.0.1:1;\n# caf\xc3\xa9\n\tx \xe9t\xe9;\n",
+        );
+        assert_eq!(
+            read_error(&path),
+            "f.conf:3:4: byte 0xe9 is not UTF-8: expected UTF-8 text"
+        );
+    }
+
+    #[test]
+    fn directories_and_oversized_files_are_refused() {
+        let path = temp_file("dir-probe.conf", b"");
+        let dir = path.parent().unwrap();
+        assert!(
+            read_error(dir).contains("is a directory"),
+            "{}",
+            read_error(dir)
+        );
+        let big = temp_file("big.conf", &vec![b'#'; lexer::MAX_CONFIG_BYTES + 1]);
+        assert!(read_error(&big).starts_with("f.conf:1:1: config file is larger than"));
+        let fits = temp_file("fits.conf", &vec![b' '; lexer::MAX_CONFIG_BYTES]);
+        assert_eq!(
+            read_text("f.conf", &fits).map(|t| t.len()),
+            Ok(lexer::MAX_CONFIG_BYTES)
+        );
+    }
+
+    #[test]
+    fn endless_files_are_read_only_up_to_the_limit() {
+        let zero = Path::new("/dev/zero");
+        if zero.exists() {
+            assert!(
+                read_error(zero).contains("larger than"),
+                "{}",
+                read_error(zero)
+            );
+        }
+    }
 }

@@ -22,7 +22,8 @@ pub const MAX_NESTING: usize = 8;
 pub struct Arg {
     /// The text (quotes removed).
     pub text: String,
-    /// Whether it was written in quotes (a quoted `~` is text, not the regex marker).
+    /// Whether it starts with a quote (a quoted `~` is text, not the regex
+    /// marker; the text itself starts one column after `pos`).
     pub quoted: bool,
     /// Where it starts.
     pub pos: Pos,

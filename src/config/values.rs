@@ -1,8 +1,16 @@
 //! Typed values inside directive arguments: sizes (`16k`), durations
 //! (`250ms`), numbers. Each parser rejects signs, empty digits and overflow,
 //! and says what it expected.
+//!
+//! Durations are bounded by [`MAX_DURATION`]: the server adds them to
+//! `Instant::now()`, which panics on overflow, so a config must not be able to
+//! ask for 10^15 hours.
 
 use std::time::Duration;
+
+/// The longest duration a config may name: a year (8760h). Long enough for
+/// any timeout, TTL or window; short enough that `now + d` never overflows.
+pub const MAX_DURATION: Duration = Duration::from_secs(365 * 24 * 3600);
 
 /// `123`, `16k`, `10m`, `1g` (binary multiples; upper case allowed).
 pub fn parse_size(text: &str) -> Result<u64, String> {
@@ -19,7 +27,7 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("size '{text}' is too large"))
 }
 
-/// `250ms`, `30s`, `5m`, `1h`.
+/// `250ms`, `30s`, `5m`, `1h`; at most [`MAX_DURATION`].
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let expected = || format!("expected a duration like 250ms, 30s, 5m or 1h, found '{text}'");
     let split = text
@@ -38,7 +46,8 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         "h" => secs(3600),
         _ => return Err(expected()),
     }
-    .ok_or_else(|| format!("duration '{text}' is too large"))
+    .filter(|d| *d <= MAX_DURATION)
+    .ok_or_else(|| format!("duration '{text}' is too large: at most 8760h (a year)"))
 }
 
 /// Plain decimal digits, no sign, no empty string, no overflow.
@@ -69,8 +78,24 @@ mod tests {
         assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
         assert_eq!(parse_duration("5m"), Ok(Duration::from_secs(300)));
         assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
-        for bad in ["", "5", "s", "-5s", "5 s", "5d", "1.5s"] {
+        for bad in [
+            "", "5", "s", "-5s", "5 s", "5d", "1.5s", "1m30s", "+5s", "5S",
+        ] {
             assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn durations_are_bounded_so_now_plus_d_cannot_overflow() {
+        assert_eq!(parse_duration("8760h"), Ok(MAX_DURATION));
+        for huge in [
+            "8761h",
+            "5000000000000000h",
+            "18446744073709551615ms",
+            "18446744073709551615s",
+        ] {
+            let err = parse_duration(huge).unwrap_err();
+            assert!(err.contains("too large"), "{huge}: {err}");
         }
     }
 }
