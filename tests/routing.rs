@@ -186,3 +186,27 @@ fn absolute_form_authority_decides_the_host() {
     let r = get(&gw, "http://api.example.com/h", "other.example.com");
     assert_eq!((r.status, r.text().as_str()), (200, "api"), "{r:?}");
 }
+
+#[test]
+fn a_rewrite_with_its_own_query_keeps_the_clients_after_it() {
+    let up = Upstream::ok();
+    let gw = Gateway::start(&format!(
+        "upstream u {{ server {}; }}\n\
+         route v {{ path ~ ^/v(\\d+)/(.*)$; upstream u; rewrite /api/$2?version=$1; }}\n\
+         route o {{ path ~ ^/o(/.*)?$; upstream u; rewrite /new/$1/end; }}\n",
+        up.hostport()
+    ));
+    let cases = [
+        ("/v2/items?x=1&y=%2e", "/api/items?version=2&x=1&y=%2e"),
+        ("/v3/a/b", "/api/a/b?version=3"),
+        // An empty group leaves no `//` for the upstream: it gets a normalised path.
+        ("/o", "/new/end"),
+        ("/o/deep/er?q", "/new/deep/er/end?q"),
+    ];
+    for (i, (sent, seen)) in cases.iter().enumerate() {
+        let r = get(&gw, sent, "t");
+        assert_eq!(r.status, 200, "{sent}: {r:?}");
+        up.wait_requests(i + 1);
+        assert_eq!(up.last().target, *seen, "sent {sent}");
+    }
+}

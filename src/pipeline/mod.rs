@@ -300,8 +300,8 @@ impl Gateway {
             Ok(n) => n,
             Err(e) => return format!("400 bad request: {}", e.message()),
         };
-        let host_only = host.map(|h| h.split(':').next().unwrap_or(h).to_ascii_lowercase());
-        match self.table.find(method, host_only.as_deref(), &norm.path) {
+        // The table ignores a `:port` and case itself, as for a Host header.
+        match self.table.find(method, host, &norm.path) {
             RouteMatch::NotFound => format!("404 no route matches {method} {}", norm.path),
             RouteMatch::MethodNotAllowed { allow } => {
                 format!(
@@ -349,11 +349,10 @@ impl Gateway {
                 if !caps.is_empty() {
                     out.push_str(&format!("  captures: {}\n", caps.join(" ")));
                 }
-                let mut upstream_path = ctx.upstream_path.clone();
-                if let Some(q) = &norm.query {
-                    upstream_path.push('?');
-                    upstream_path.push_str(q);
-                }
+                let upstream_path = crate::router::rewrite::upstream_target(
+                    &ctx.upstream_path,
+                    norm.query.as_deref(),
+                );
                 let stages: Vec<&str> = r.stages.iter().map(|s| s.name()).collect();
                 out.push_str(&format!(
                     "  stages: {}\n",

@@ -178,14 +178,7 @@ fn upstream_request_head(ctx: &Ctx, upstream_label: &str) -> Vec<u8> {
         BodyKind::Chunked => fields.push(("Transfer-Encoding", b"chunked")),
         BodyKind::None | BodyKind::UntilClose => {}
     }
-    let mut target = String::with_capacity(
-        ctx.upstream_path.len() + 1 + req.query.as_ref().map_or(0, String::len),
-    );
-    target.push_str(&ctx.upstream_path);
-    if let Some(q) = &req.query {
-        target.push('?');
-        target.push_str(q);
-    }
+    let target = crate::router::rewrite::upstream_target(&ctx.upstream_path, req.query.as_deref());
     let mut out = Vec::with_capacity(512);
     http::write_request_head(&mut out, &req.method, &target, &fields);
     out

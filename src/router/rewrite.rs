@@ -14,8 +14,18 @@
 //! is a literal `$`. A group that did not take part inserts nothing. Values are
 //! inserted as they appear in the normalised path (still percent-encoded
 //! where they were), so no new `/` or `..` can be smuggled in by decoding.
+//!
+//! The upstream receives a *normalised* path (DESIGN.md §4) whatever the
+//! template did: the path part of the result goes through
+//! `http::uri::normalize_target` again, so an empty group in `/$1/x` gives
+//! `/x`, not `//x`. The literal text of a template must itself be a
+//! normalised path (no `.`/`..`/empty segments, no `\`, `#` or bad `%`
+//! escape); that is checked when the config loads. A `?` in the template
+//! starts a query of its own: the client's query is appended after it with
+//! `&`, as nginx's `rewrite` does ([`upstream_target`]).
 
 use super::pattern::{pattern_err, PatternError};
+use crate::http::uri::normalize_target;
 
 /// Longest rewrite template accepted, in bytes.
 pub const MAX_TEMPLATE_LEN: usize = 2048;
@@ -115,11 +125,29 @@ impl RewriteTemplate {
             }
         }
         flush(&mut literal, &mut pieces);
+        check_literal_text(&chars)?;
         Ok(RewriteTemplate { pieces })
     }
 
-    /// Build the new path from the match's params and captures (as in `RouteMatch::Found`).
+    /// Build the new path (and the template's own query, if it has a `?`)
+    /// from the match's params and captures (as in `RouteMatch::Found`). The
+    /// path part comes out normalised; see the module doc.
     pub fn apply(&self, params: &[(String, String)], captures: &[Option<String>]) -> String {
+        let out = self.substitute(params, captures);
+        match normalize_target(&out) {
+            Ok(n) => match n.query {
+                Some(q) => format!("{}?{q}", n.path),
+                None => n.path,
+            },
+            // Only a capture that is part of a segment, next to literal dots
+            // (`/x$1` with `$1 = ".."`), can get here: never send a path
+            // that climbs, send the root.
+            Err(_) => "/".to_string(),
+        }
+    }
+
+    /// The template with its pieces filled in, before normalisation.
+    fn substitute(&self, params: &[(String, String)], captures: &[Option<String>]) -> String {
         let mut out = String::new();
         for piece in &self.pieces {
             match piece {
@@ -138,6 +166,85 @@ impl RewriteTemplate {
         }
         out
     }
+}
+
+/// The template's literal path must already be normalised: with every
+/// `{param}` and `$n` taken as a placeholder segment text, its path part (up
+/// to the first `?`) may hold no `.`, `..` or empty segment (except a
+/// trailing `/`), no `\` or `#`, and only `%XX` escapes with two hex digits.
+fn check_literal_text(chars: &[char]) -> Result<(), PatternError> {
+    let path_end = chars.iter().position(|&c| c == '?').unwrap_or(chars.len());
+    let mut segment_start = 1; // after the leading '/'
+    let mut i = 1;
+    // A placeholder counts as a non-dot segment character.
+    let mut dynamic = false;
+    while i <= path_end {
+        let c = chars.get(i).copied();
+        if i == path_end || c == Some('/') {
+            let segment: String = chars
+                .get(segment_start..i)
+                .unwrap_or_default()
+                .iter()
+                .collect();
+            let is_last = i == path_end;
+            let bad =
+                !dynamic && (segment == "." || segment == ".." || (segment.is_empty() && !is_last));
+            if bad {
+                return pattern_err(
+                    segment_start + 1,
+                    format!("segment {segment:?} never appears in a normalised path"),
+                );
+            }
+            segment_start = i + 1;
+            dynamic = false;
+            i += 1;
+            continue;
+        }
+        match c {
+            Some(bad @ ('\\' | '#')) => {
+                return pattern_err(
+                    i + 1,
+                    format!("character {bad:?} cannot appear in a normalised path"),
+                )
+            }
+            Some('%') => {
+                let hex_ok = chars
+                    .get(i + 1..i + 3)
+                    .is_some_and(|h| h.iter().all(char::is_ascii_hexdigit));
+                if !hex_ok {
+                    return pattern_err(i + 1, "'%' must be followed by two hex digits");
+                }
+            }
+            Some('{') => dynamic = true,
+            Some('$') => {
+                if chars.get(i + 1) == Some(&'$') {
+                    i += 1; // a literal `$`
+                } else {
+                    dynamic = true;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    Ok(())
+}
+
+/// The request target sent upstream: the rewritten path and the client's
+/// query, untouched. If the path already carries a query of its own (a
+/// `rewrite` with `?`), the client's one follows it after `&`.
+pub fn upstream_target(path: &str, query: Option<&str>) -> String {
+    let mut target = String::with_capacity(path.len() + 1 + query.map_or(0, str::len));
+    target.push_str(path);
+    match query {
+        Some("") if path.contains('?') => {}
+        Some(q) => {
+            target.push(if path.contains('?') { '&' } else { '?' });
+            target.push_str(q);
+        }
+        None => {}
+    }
+    target
 }
 
 fn flush(literal: &mut String, pieces: &mut Vec<Piece>) {
@@ -202,6 +309,67 @@ mod tests {
             assert_eq!(e.column, column, "{text}: {e}");
             assert!(e.message.contains(msg), "{text}: {e}");
         }
+    }
+
+    #[test]
+    fn the_result_is_a_normalised_path() {
+        // An empty or slash-edged group must not leave `//` for the upstream.
+        let t = RewriteTemplate::parse("/new/$1/x", &[], 2).unwrap();
+        assert_eq!(t.apply(&[], &caps(&[Some("/"), None])), "/new/x");
+        assert_eq!(t.apply(&[], &caps(&[Some("/"), Some("/a/")])), "/new/a/x");
+        // The template's query is not a path: left as written.
+        let t = RewriteTemplate::parse("/a/$1?next=//x/../y", &[], 2).unwrap();
+        assert_eq!(
+            t.apply(&[], &caps(&[Some("/"), Some("")])),
+            "/a/?next=//x/../y"
+        );
+        // A segment glued together from literal dots and a capture is removed
+        // like any dot segment, and a result that would climb becomes `/`.
+        let t = RewriteTemplate::parse("/a/.$1/x", &[], 2).unwrap();
+        assert_eq!(t.apply(&[], &caps(&[Some("/"), Some(".")])), "/x");
+        let t = RewriteTemplate::parse("/.$1/x", &[], 2).unwrap();
+        assert_eq!(t.apply(&[], &caps(&[Some("/"), Some(".")])), "/");
+        let t = RewriteTemplate::parse("/$1$1/$1$1", &[], 2).unwrap();
+        assert_eq!(t.apply(&[], &caps(&[Some("/"), Some(".")])), "/");
+    }
+
+    #[test]
+    fn literal_text_must_be_a_normalised_path() {
+        let cases = [
+            ("/a//b", 4, "never appears"),
+            ("/a/./b", 4, "never appears"),
+            ("/a/../b", 4, "never appears"),
+            ("/a\\b", 3, "cannot appear"),
+            ("/a#b", 3, "cannot appear"),
+            ("/a%2", 3, "two hex digits"),
+            ("/a%zz", 3, "two hex digits"),
+        ];
+        for (text, column, msg) in cases {
+            let e = RewriteTemplate::parse(text, &[], 2).unwrap_err();
+            assert_eq!(e.column, column, "{text}: {e}");
+            assert!(e.message.contains(msg), "{text}: {e}");
+        }
+        for ok in [
+            "/",
+            "/a/",
+            "/a/{id}/..x",
+            "/$1/b",
+            "/a%2Fb",
+            "/$$/x",
+            "/a?x=//..&y=#",
+        ] {
+            RewriteTemplate::parse(ok, &["id"], 2).unwrap_or_else(|e| panic!("{ok}: {e}"));
+        }
+    }
+
+    #[test]
+    fn upstream_target_appends_the_client_query() {
+        assert_eq!(upstream_target("/a", None), "/a");
+        assert_eq!(upstream_target("/a", Some("")), "/a?");
+        assert_eq!(upstream_target("/a", Some("x=1&y=%2e")), "/a?x=1&y=%2e");
+        assert_eq!(upstream_target("/a?v=2", Some("x=1")), "/a?v=2&x=1");
+        assert_eq!(upstream_target("/a?v=2", Some("")), "/a?v=2");
+        assert_eq!(upstream_target("/a?v=2", None), "/a?v=2");
     }
 
     #[test]
