@@ -62,7 +62,7 @@ fn host_matching_with_wildcards() {
 fn kind_order_exact_param_prefix_regex() {
     // Written in the reverse order on purpose: the kind decides, not the file.
     let gw = Gateway::start(
-        "route regex { path ~ ^/users/; respond 200 \"regex\"; }\n\
+        "route regex { path ~ ^/users; respond 200 \"regex\"; }\n\
          route prefix { path /users/*; respond 200 \"prefix\"; }\n\
          route longer { path /users/admin/*; respond 200 \"longer-prefix\"; }\n\
          route param { path /users/{id}; respond 200 \"param\"; }\n\
@@ -73,6 +73,7 @@ fn kind_order_exact_param_prefix_regex() {
     assert_eq!(get(&gw, "/users/42", "t").text(), "param");
     assert_eq!(get(&gw, "/users/42/posts", "t").text(), "prefix");
     assert_eq!(get(&gw, "/users/admin/x", "t").text(), "longer-prefix");
+    assert_eq!(get(&gw, "/usersx", "t").text(), "regex");
     assert_eq!(get(&gw, "/v2/things", "t").text(), "only-regex");
     assert_eq!(get(&gw, "/v2/things/x", "t").status, 404);
 }
@@ -185,6 +186,120 @@ fn absolute_form_authority_decides_the_host() {
     );
     let r = get(&gw, "http://api.example.com/h", "other.example.com");
     assert_eq!((r.status, r.text().as_str()), (200, "api"), "{r:?}");
+}
+
+/// Runs `gatelite check` on `config`; returns (exit code, stdout, stderr, file name).
+fn check(config: &str) -> (i32, String, String, String) {
+    let dir = TempDir::new("routing-check");
+    let file = path_str(&dir.write("g.conf", config));
+    let (code, out, err) = run_cli(&["check", &file]);
+    (code, out, err, file)
+}
+
+/// `check` fails with its first error at `line:col` mentioning `needle`.
+fn assert_check_error(config: &str, line: usize, col: usize, needle: &str) {
+    let (code, out, err, file) = check(config);
+    assert_eq!(code, 1, "stdout: {out} stderr: {err}");
+    let first = err.lines().next().unwrap_or("");
+    let prefix = format!("{file}:{line}:{col}: ");
+    assert!(first.starts_with(&prefix), "want {prefix:?}, got {err:?}");
+    assert!(
+        first.contains(needle),
+        "{first:?} should mention {needle:?}"
+    );
+}
+
+#[test]
+fn bad_patterns_point_at_the_fault_inside_the_pattern() {
+    let l = "listen 127.0.0.1:0;\n";
+    // `route r { path ~ ` is 17 columns: the pattern starts at 18.
+    assert_check_error(
+        &format!("{l}route r {{ path ~ ^/v(\\d+; respond 200; }}\n"),
+        2,
+        21,
+        "never closed",
+    );
+    // Quoted, the pattern starts after the quote.
+    assert_check_error(
+        &format!("{l}route r {{ path ~ \"^/v{{2}}(\"; respond 200; }}\n"),
+        2,
+        25,
+        "never closed",
+    );
+    assert_check_error(
+        &format!("{l}route r {{ path ~ [z-a]; respond 200; }}\n"),
+        2,
+        19,
+        "bad range",
+    );
+    // A repeat of a repeat is refused where the second one starts...
+    assert_check_error(
+        &format!("{l}route r {{ path ~ ^/a{{1000}}{{1000}}; respond 200; }}\n"),
+        2,
+        27,
+        "repeat",
+    );
+    // ...and a counted repeat that would make a huge program, at its operator.
+    assert_check_error(
+        &format!("{l}route r {{ path ~ ^/(a{{1000}}){{1000}}; respond 200; }}\n"),
+        2,
+        29,
+        "instructions",
+    );
+    assert_check_error(
+        &format!("{l}route r {{ path \"/a/{{x}}/{{x}}\"; respond 200; }}\n"),
+        2,
+        24,
+        "duplicate",
+    );
+    assert_check_error(
+        &format!("{l}route r {{ path /a; host \"api.example.com:80\"; respond 200; }}\n"),
+        2,
+        41,
+        "ports",
+    );
+    assert_check_error(
+        &format!("{l}route r {{ path /a/{{id}}; respond 200; rewrite \"/b/{{nope}}\"; }}\n"),
+        2,
+        50,
+        "unknown parameter",
+    );
+}
+
+#[test]
+fn ties_and_unreachable_routes_name_both_lines() {
+    let l = "listen 127.0.0.1:0;\n";
+    let (code, _, err, _) = check(&format!(
+        "{l}route a {{ path /x/{{id}}; respond 200; }}\n\
+         route b {{ path /x/{{name}}; respond 200; }}\n"
+    ));
+    assert_eq!(code, 1);
+    assert!(
+        err.contains(":3:1: route `b` (line 3) ties with route `a` (line 2)"),
+        "{err}"
+    );
+
+    // A regex that can only match under a prefix never gets a request.
+    let (code, _, err, _) = check(&format!(
+        "{l}route api {{ path /api/*; respond 200; }}\n\
+         route v {{ path ~ ^/api/v[0-9]+/; respond 200; }}\n"
+    ));
+    assert_eq!(code, 1);
+    assert!(
+        err.contains(":3:1: route `v` (line 3) can never match: route `api` (line 2)"),
+        "{err}"
+    );
+
+    // A higher-priority prefix hides a longer one.
+    let (code, _, err, _) = check(&format!(
+        "{l}route all {{ path /api/*; priority 5; respond 200; }}\n\
+         route v1 {{ path /api/v1/*; respond 200; }}\n"
+    ));
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("route `v1` (line 3) can never match: route `all` (line 2)"),
+        "{err}"
+    );
 }
 
 #[test]

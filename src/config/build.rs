@@ -490,12 +490,12 @@ impl Builder<'_> {
             [tilde, re] if tilde.text == "~" && !tilde.quoted => Ok(PathSpec {
                 text: re.text.clone(),
                 is_regex: true,
-                pos: re.pos,
+                pos: text_start(re),
             }),
             [p] if p.text.starts_with('/') => Ok(PathSpec {
                 text: p.text.clone(),
                 is_regex: false,
-                pos: p.pos,
+                pos: text_start(p),
             }),
             [p] => Err(self.err(
                 p.pos,
@@ -516,7 +516,7 @@ impl Builder<'_> {
         let arg = first(a)?;
         Ok(Spanned {
             value: arg.text.to_ascii_lowercase(),
-            pos: arg.pos,
+            pos: text_start(arg),
         })
     }
 
@@ -589,7 +589,7 @@ impl Builder<'_> {
         }
         let s = Spanned {
             value: arg.text.clone(),
-            pos: arg.pos,
+            pos: text_start(arg),
         };
         Ok(if d.name == "strip_prefix" {
             RewriteSpec::StripPrefix(s)
@@ -770,6 +770,19 @@ impl Builder<'_> {
                 "no 'listen' directive: expected at least one, like listen 127.0.0.1:8080;",
             ));
         }
+    }
+}
+
+/// Where the first character of `arg`'s text is: after the opening quote of a
+/// quoted arg, so that a column inside a path, host or rewrite pattern lands
+/// on the faulty character. (Inside quotes, `\\` and `\"` take two columns
+/// for one character; a fault after such an escape is reported that many
+/// columns early.)
+fn text_start(arg: &Arg) -> Pos {
+    let skip = usize::from(arg.quoted);
+    Pos {
+        line: arg.pos.line,
+        col: arg.pos.col + skip,
     }
 }
 

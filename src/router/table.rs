@@ -50,9 +50,13 @@
 //!   be decided by file position alone, which is almost always a mistake.
 //! - **Unreachable routes**: a route whose every request is taken by a route
 //!   earlier in the match order with the same (or no) host and a superset of
-//!   its methods: a duplicate with lower priority, or anything (exact, param,
-//!   prefix, regex) under a prefix that precedes it (for a regex: the catch-all
-//!   `/*`), or an exact path taken by a higher-priority param route.
+//!   its methods: a duplicate with lower priority; anything (exact, param,
+//!   prefix, regex) under a prefix that precedes it (a regex is under `/api/*`
+//!   when it starts with `^/api/`); an exact path taken by a higher-priority
+//!   param route; or anything under an earlier regex that is nothing but
+//!   `^literal` (`^/api` takes every path starting with `/api`, so a later
+//!   `~ ^/api/v1` or, with priority, `/api/x` never matches). Beyond these
+//!   shapes the check does not try to decide regex inclusion.
 //!
 //! Every error names both routes and their lines.
 
@@ -563,7 +567,7 @@ impl RouteTable {
             }
             if let Some((a, why)) = self.covered_by(b) {
                 if let Some(da) = self.defs.get(a) {
-                    errors.push(self.unreachable(db, da, why));
+                    errors.push(self.unreachable(db, da, &why));
                 }
             }
         }
@@ -584,7 +588,7 @@ impl RouteTable {
     }
 
     /// An earlier-ranked route (other than a same-shape one) that takes every request of `b`.
-    fn covered_by(&self, b: usize) -> Option<(usize, &'static str)> {
+    fn covered_by(&self, b: usize) -> Option<(usize, String)> {
         let db = self.defs.get(b)?;
         let takes = |a: usize| {
             a != b
@@ -609,23 +613,30 @@ impl RouteTable {
                 v.pop(); // its own node is the same shape, handled as a tie/duplicate
                 v
             }
-            PathPattern::Regex(_) => Vec::new(),
+            // `^/api/v1/x…` only matches under `/api/` and `/api/v1/`: the
+            // whole segments of its literal prefix.
+            PathPattern::Regex(re) => match re.literal_prefix() {
+                Some(lp) => lp
+                    .text
+                    .rsplit_once('/')
+                    .map_or(Vec::new(), |(whole, _)| path_segments(whole).collect()),
+                None => Vec::new(),
+            },
         };
-        let is_regex = matches!(db.path, PathPattern::Regex(_));
+        let is_catch_all = matches!(db.path, PathPattern::Prefix(ref p) if p == "/");
         let mut node = self.trie.get(ROOT);
         let mut rest = literals.iter();
         let mut first = true;
         while let Some(n) = node {
-            let own_node = matches!(db.path, PathPattern::Prefix(ref p) if p == "/") && first;
-            if !own_node {
+            if !(is_catch_all && first) {
                 if let Some(&a) = n.prefix_routes.iter().find(|&&a| takes(a)) {
-                    return Some((a, "a prefix route that covers every path it can match"));
+                    return Some((
+                        a,
+                        "a prefix route that covers every path it can match".into(),
+                    ));
                 }
             }
             first = false;
-            if is_regex {
-                break; // only the catch-all `/*` surely covers a regex
-            }
             node = rest
                 .next()
                 .and_then(|s| n.literal.get(*s))
@@ -635,11 +646,53 @@ impl RouteTable {
             let segments: Vec<&str> = path_segments(p).collect();
             for n in self.param_nodes(&segments) {
                 if let Some(&a) = n.param_routes.iter().find(|&&a| takes(a)) {
-                    return Some((a, "a param route that matches this path"));
+                    return Some((a, "a param route that matches this path".into()));
                 }
             }
         }
-        None
+        // A regex that is only `^literal` takes every path starting with it.
+        let starts_with = path_start(&db.path)?;
+        self.regexes.iter().find_map(|&a| {
+            let da = self.defs.get(a)?;
+            let PathPattern::Regex(re) = &da.path else {
+                return None;
+            };
+            let lp = re.literal_prefix().filter(|lp| lp.complete)?;
+            let same_group = shape(&da.path) == shape(&db.path) && da.host == db.host;
+            (!same_group && takes(a) && starts_with.starts_with(&lp.text)).then(|| {
+                (
+                    a,
+                    format!(
+                        "a regex route that matches every path starting with `{}`",
+                        lp.text
+                    ),
+                )
+            })
+        })
+    }
+}
+
+/// Text that every path `p` matches starts with (`None`: nothing known).
+fn path_start(p: &PathPattern) -> Option<String> {
+    match p {
+        PathPattern::Exact(e) => Some(e.clone()),
+        PathPattern::Param { segments } => {
+            let mut out = String::from("/");
+            for s in segments {
+                match s {
+                    Segment::Literal(l) => {
+                        out.push_str(l);
+                        out.push('/');
+                    }
+                    Segment::Param(_) => return Some(out),
+                }
+            }
+            Some(out) // not reached: a param pattern has a parameter
+        }
+        // `/api/` matches `/api` too; `/` is every path.
+        PathPattern::Prefix(x) if x == "/" => Some(x.clone()),
+        PathPattern::Prefix(x) => Some(x.strip_suffix('/').unwrap_or(x).to_string()),
+        PathPattern::Regex(re) => re.literal_prefix().map(|lp| lp.text.clone()),
     }
 }
 

@@ -54,6 +54,7 @@ pub struct Regex {
     prog: Vec<compile::Inst>,
     groups: usize,
     anchored: bool,
+    literal_prefix: Option<LiteralPrefix>,
 }
 
 impl fmt::Debug for Regex {
@@ -104,6 +105,7 @@ impl Regex {
             prog,
             groups: parsed.groups,
             anchored: starts_anchored(&parsed.ast),
+            literal_prefix: literal_prefix(&parsed.ast),
         })
     }
 
@@ -133,6 +135,11 @@ impl Regex {
         self.groups + 1
     }
 
+    /// The literal every match starts with, if the pattern begins with `^`.
+    pub fn literal_prefix(&self) -> Option<&LiteralPrefix> {
+        self.literal_prefix.as_ref()
+    }
+
     /// The pattern text as given.
     pub fn as_str(&self) -> &str {
         &self.pattern
@@ -141,6 +148,49 @@ impl Regex {
     fn slots(&self) -> usize {
         2 * (self.groups + 1)
     }
+}
+
+/// What an anchored pattern says about the start of every text it matches:
+/// `^/api/v[0-9]+` gives `("/api/v", false)`. `complete` is true when the
+/// pattern is nothing but `^` and that literal (`^/api/`), so it matches
+/// *every* text that starts with it. Only literal characters right after a
+/// leading `^` count (a repeat or class ends the literal). Used by the route
+/// table to find routes that an earlier one hides.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiteralPrefix {
+    /// Every matching text starts with this.
+    pub text: String,
+    /// Every text that starts with `text` matches.
+    pub complete: bool,
+}
+
+/// The literal prefix of a pattern that begins with `^` (see [`LiteralPrefix`]).
+fn literal_prefix(ast: &parse::Ast) -> Option<LiteralPrefix> {
+    use parse::Ast;
+    let items: &[Ast] = match ast {
+        Ast::Concat(items) => items,
+        Ast::Start => std::slice::from_ref(ast),
+        _ => return None,
+    };
+    let (Ast::Start, rest) = items.split_first()? else {
+        return None;
+    };
+    let mut text = String::new();
+    for item in rest {
+        match item {
+            Ast::Literal(c) => text.push(*c),
+            _ => {
+                return Some(LiteralPrefix {
+                    text,
+                    complete: false,
+                })
+            }
+        }
+    }
+    Some(LiteralPrefix {
+        text,
+        complete: true,
+    })
 }
 
 /// Whether every match must start at position 0 (the pattern begins with `^`,

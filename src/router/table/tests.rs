@@ -124,8 +124,9 @@ fn kind_order_without_priority() {
 
 #[test]
 fn regexes_keep_file_order() {
+    // (`^/a` alone would hide `^/ab`: a config error, see below.)
     let t = table(vec![
-        r("first", "~ ^/a"),
+        r("first", "~ ^/a[b-z]"),
         r("second", "~ ^/ab"),
         r("x", "/x"),
     ]);
@@ -156,11 +157,13 @@ fn literal_segment_beats_param_at_the_first_difference() {
 fn priority_overrides_kind() {
     let t = table(vec![
         r("exact", "/a/b"),
-        def("regex", "~ ^/a/", None, &[], Some(5)),
+        // GET only: for other methods the exact route is still reachable.
+        def("regex", "~ ^/a/", None, &["GET"], Some(5)),
         def("low-all", "/*", None, &[], Some(-1)),
         r("param", "/{x}/{y}"),
     ]);
     assert_eq!(who(&t, "GET", None, "/a/b"), "regex");
+    assert_eq!(who(&t, "POST", None, "/a/b"), "exact");
     assert_eq!(who(&t, "GET", None, "/b/c"), "param");
     assert_eq!(who(&t, "GET", None, "/b/c/d"), "low-all");
     let first = t.routes_in_match_order()[0];
@@ -325,6 +328,54 @@ fn unreachable_routes_are_reported() {
         def("h", "/x", Some("h.example"), &[], None),
     ]);
     assert_eq!(e.len(), 1);
+
+    // A prefix hides a regex that can only match under it...
+    let e = errors(vec![r("api", "/api/*"), r("re", "~ ^/api/v[0-9]+/")]);
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert_eq!((e[0].line, e[0].other_line), (20, 10));
+    assert!(e[0].message.contains("prefix route"), "{}", e[0]);
+    let e = errors(vec![r("v1", "/api/v1/*"), r("re", "~ ^/api/v1/x")]);
+    assert_eq!((e[0].line, e[0].other_line), (20, 10));
+    // ...but not one that can match beside it, or anywhere.
+    table(vec![r("api", "/api/*"), r("re", "~ ^/apix")]);
+    table(vec![r("api", "/api/*"), r("re", "~ ^/api")]);
+    table(vec![r("api", "/api/*"), r("re", "~ /api/")]);
+    table(vec![r("api", "/api/*"), r("re", "~ ^(?:/api/x)")]);
+
+    // A regex that is only `^literal` hides later regexes and (with priority)
+    // routes of every kind that start with its literal.
+    let e = errors(vec![r("api", "~ ^/api"), r("v1", "~ ^/api/v[0-9]")]);
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(
+        e[0].message
+            .contains("a regex route that matches every path starting with `/api`"),
+        "{}",
+        e[0]
+    );
+    let e = errors(vec![
+        def("api", "~ ^/api", None, &[], Some(1)),
+        r("exact", "/api/x"),
+        r("param", "/api/{x}"),
+        r("prefix", "/apiary/*"),
+        r("other", "/x/{y}"),
+    ]);
+    let lines: Vec<(usize, usize)> = e.iter().map(|e| (e.line, e.other_line)).collect();
+    assert_eq!(lines, vec![(20, 10), (30, 10), (40, 10)]);
+    // Not when the earlier regex asks for more than a literal, or has its own host.
+    table(vec![r("a", "~ ^/api$"), r("b", "~ ^/api/v1")]);
+    table(vec![r("a", "~ ^/api/[a-z]"), r("b", "~ ^/api/v1")]);
+    table(vec![
+        def("a", "~ ^/api", Some("h.example"), &[], None),
+        r("b", "~ ^/api/v1"),
+    ]);
+    // `^/` takes everything, the catch-all prefix included.
+    let e = errors(vec![
+        def("root", "~ ^/", None, &[], Some(1)),
+        r("all", "/*"),
+    ]);
+    assert_eq!((e[0].line, e[0].other_line), (20, 10));
+    // Same regex twice is one tie, not a tie and an unreachable route.
+    assert_eq!(errors(vec![r("a", "~ ^/v1"), r("b", "~ ^/v1")]).len(), 1);
 
     // Empty methods list.
     let mut d = r("none", "/n");
