@@ -98,9 +98,17 @@ impl Htpasswd {
             return Err(AuthError::Malformed);
         }
         let decoded = base64::decode(creds).map_err(|_| AuthError::Malformed)?;
-        let text = String::from_utf8(decoded).map_err(|_| AuthError::Malformed)?;
-        let (user, password) = text.split_once(':').ok_or(AuthError::Malformed)?;
-        let presented = sha256(password.as_bytes());
+        // RFC 7617 §2: user-id ":" password, split at the first colon. The
+        // user is looked up by name, so it must be text; the password is
+        // only hashed, so it is taken as bytes (a client that does not
+        // send UTF-8 can still log in with what it typed).
+        let colon = decoded
+            .iter()
+            .position(|&b| b == b':')
+            .ok_or(AuthError::Malformed)?;
+        let (user, password) = decoded.split_at(colon);
+        let user = std::str::from_utf8(user).map_err(|_| AuthError::Malformed)?;
+        let presented = sha256(password.get(1..).unwrap_or_default());
         let (known, stored) = match self.users.get(user) {
             Some(h) => (true, h),
             None => (false, &DUMMY_HASH),
@@ -173,6 +181,27 @@ mod tests {
             Err(AuthError::Malformed)
         );
         assert_eq!(h.verify(b"Basic /w=="), Err(AuthError::Malformed));
+        // A user name that is not UTF-8 cannot name anyone.
+        let latin1_user = format!("Basic {}", base64::encode(b"\xe9:x"));
+        assert_eq!(h.verify(latin1_user.as_bytes()), Err(AuthError::Malformed));
+        // Tabs are not the SP that separates scheme and credentials.
+        assert_eq!(
+            h.verify(b"Basic\tYWxpY2U6d29uZGVybGFuZA=="),
+            Err(AuthError::MissingCredentials)
+        );
+    }
+
+    #[test]
+    fn password_bytes_need_not_be_utf8() {
+        let stored = format!("u:{{SHA256}}{}", base64::encode(&sha256(b"caf\xe9")));
+        let h = Htpasswd::parse(&stored).unwrap();
+        let creds = |pass: &[u8]| {
+            let mut raw = b"u:".to_vec();
+            raw.extend_from_slice(pass);
+            format!("Basic {}", base64::encode(&raw)).into_bytes()
+        };
+        assert_eq!(h.verify(&creds(b"caf\xe9")), Ok("u".into()));
+        assert_eq!(h.verify(&creds(b"caf")), Err(AuthError::BadPassword));
     }
 
     #[test]

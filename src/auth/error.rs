@@ -17,6 +17,10 @@ pub enum AuthError {
     MissingCredentials,
     /// Credentials are present but not well-formed (segments, base64, JSON).
     Malformed,
+    /// The credential was sent more than once (two `Authorization` fields,
+    /// a query parameter repeated): the gateway and the upstream could act
+    /// on different copies, so neither is trusted.
+    DuplicateCredentials,
     /// The token's MAC does not verify under the selected key.
     BadSignature,
     /// The token's `alg` is not in the configured list (including `none`).
@@ -53,6 +57,7 @@ impl AuthError {
         match self {
             AuthError::MissingCredentials => "credentials missing",
             AuthError::Malformed => "malformed credentials",
+            AuthError::DuplicateCredentials => "credentials sent more than once",
             AuthError::BadSignature => "invalid token signature",
             AuthError::AlgNotAllowed => "token algorithm not allowed",
             AuthError::UnknownKid => "unknown or missing key id",
@@ -75,6 +80,7 @@ impl AuthError {
         match self {
             AuthError::MissingCredentials => "missing_credentials",
             AuthError::Malformed => "malformed",
+            AuthError::DuplicateCredentials => "duplicate_credentials",
             AuthError::BadSignature => "bad_signature",
             AuthError::AlgNotAllowed => "alg_not_allowed",
             AuthError::UnknownKid => "unknown_kid",

@@ -2,16 +2,18 @@
 //! query parameter. Pure functions over borrowed bytes; no allocation except
 //! for percent-decoding a query value.
 //!
-//! * `Authorization: Bearer <token>` (RFC 6750 §2.1): the scheme is
-//!   case-insensitive (RFC 9110 §11.1) and followed by one or more spaces;
-//!   the token is a single token68 (no spaces inside).
+//! * `Authorization: Bearer <token>` (RFC 6750 §2.1, RFC 9110 §11.4:
+//!   `credentials = auth-scheme 1*SP token68`): the scheme is
+//!   case-insensitive (RFC 9110 §11.1) and followed by one or more spaces
+//!   (SP only, not tabs); the token is a single token68 (no spaces inside).
 //! * `Cookie: a=1; b=2` (RFC 6265 §4.2.1): pairs split on `;`, optional
 //!   spaces, names compared exactly, a `"`-quoted value is unquoted.
-//! * `?name=value&...` (WHATWG urlencoded): `+` is a space, `%XX` decoded;
-//!   a broken escape or invalid UTF-8 yields `None` rather than a guess.
+//! * `?name=value&...` (WHATWG urlencoded): `+` is a space, `%XX` decoded.
+//!   [`single_query_param`] also refuses a name given twice and a broken
+//!   escape or invalid UTF-8, rather than guessing which copy was meant.
 
 use crate::util::bytes::hex_digit_value;
-/// Longest query value returned by [`query_param`], in bytes after
+/// Longest query value returned by [`single_query_param`], in bytes after
 /// decoding (the URI limit bounds it anyway; this keeps the function
 /// self-contained).
 pub const MAX_QUERY_VALUE_BYTES: usize = 8 * 1024;
@@ -25,8 +27,9 @@ pub fn scheme_credentials<'a>(authorization: &'a [u8], scheme: &str) -> Option<&
         return None;
     }
     let rest = value.get(scheme.len()..)?;
-    let creds = rest.trim_ascii_start();
-    if creds.len() == rest.len() || creds.is_empty() {
+    let spaces = rest.iter().take_while(|&&b| b == b' ').count();
+    let creds = rest.get(spaces..)?;
+    if spaces == 0 || creds.is_empty() {
         return None; // no space after the scheme, or nothing after it
     }
     if creds
@@ -60,17 +63,33 @@ pub fn cookie_value<'a>(cookie_header: &'a [u8], name: &str) -> Option<&'a [u8]>
     })
 }
 
-/// The percent-decoded value of the first `name=value` in `query` (without
-/// the leading `?`). A bare `name` yields `""`.
-pub fn query_param(query: &str, name: &str) -> Option<String> {
+/// Why [`single_query_param`] found no usable value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QueryParamError {
+    /// `name` appears more than once: which copy counts is ambiguous (the
+    /// gateway and the upstream might pick different ones).
+    Repeated,
+    /// The value has a broken `%` escape or is not UTF-8.
+    Undecodable,
+}
+
+/// The decoded value of `name` in `query`, `Ok(None)` when absent, and an
+/// error when it is given twice or cannot be decoded. For credentials,
+/// where "the first one wins" would let a request carry two.
+pub fn single_query_param(query: &str, name: &str) -> Result<Option<String>, QueryParamError> {
+    let mut found = None;
     for pair in query.split('&') {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
         if percent_decode(k).as_deref() == Some(name) {
-            // The first match decides, even when its value is broken.
-            return percent_decode(v);
+            if found.is_some() {
+                return Err(QueryParamError::Repeated);
+            }
+            found = Some(v);
         }
     }
-    None
+    found
+        .map(|v| percent_decode(v).ok_or(QueryParamError::Undecodable))
+        .transpose()
 }
 
 fn percent_decode(s: &str) -> Option<String> {
@@ -111,6 +130,9 @@ mod tests {
             b"",
             b"Bear",
             b"Bearer \x01",
+            b"Bearer\tabc",
+            b"Bearer \tabc",
+            b"Bearer\x0cabc",
         ] {
             assert_eq!(
                 bearer_token(bad),
@@ -134,18 +156,23 @@ mod tests {
     }
 
     #[test]
-    fn query() {
+    fn single_query_param_refuses_repeats_and_broken_escapes() {
+        use QueryParamError::*;
         assert_eq!(
-            query_param("a=1&key=x%2By+z&key=2", "key").as_deref(),
-            Some("x+y z")
+            single_query_param("a=1&key=x%2By", "key"),
+            Ok(Some("x+y".to_string()))
         );
-        assert_eq!(query_param("flag&b=2", "flag").as_deref(), Some(""));
-        assert_eq!(query_param("k%65y=v", "key").as_deref(), Some("v"));
-        assert_eq!(query_param("key=%zz", "key"), None);
-        assert_eq!(query_param("key=%zz&key=ok", "key"), None);
-        assert_eq!(query_param("key=%4", "key"), None);
-        assert_eq!(query_param("key=%ff", "key"), None);
-        assert_eq!(query_param("", "key"), None);
-        assert_eq!(query_param("a=1", "key"), None);
+        assert_eq!(single_query_param("a=1", "key"), Ok(None));
+        assert_eq!(single_query_param("key=a&key=a", "key"), Err(Repeated));
+        assert_eq!(single_query_param("key=a&k%65y=b", "key"), Err(Repeated));
+        assert_eq!(single_query_param("key", "key"), Ok(Some(String::new())));
+        assert_eq!(single_query_param("", "key"), Ok(None));
+        assert_eq!(single_query_param("key=%4", "key"), Err(Undecodable));
+        assert_eq!(
+            single_query_param("a=1&key=x%2By+z&b", "key"),
+            Ok(Some("x+y z".to_string()))
+        );
+        assert_eq!(single_query_param("key=%zz", "key"), Err(Undecodable));
+        assert_eq!(single_query_param("key=%ff", "key"), Err(Undecodable));
     }
 }

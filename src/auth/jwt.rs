@@ -16,9 +16,13 @@
 //! 3. header: a strict JSON object; `alg` must be one of the configured
 //!    algorithms by exact, case-sensitive name (`none` in any spelling is
 //!    never accepted: the server decides the algorithm, not the token);
-//!    `typ`, if present, must be `JWT` (case-insensitive, RFC 7519 §5.1;
-//!    `application/jwt` too); `crit` is rejected because we implement no
-//!    extensions (RFC 7515 §4.1.11); `kid` must be a string;
+//!    `typ`, if present, must name a JWT (case-insensitive media types,
+//!    RFC 7519 §5.1: `JWT`, `application/jwt`) or an OAuth access token in
+//!    JWT form (RFC 9068 §2.1: `at+jwt`, `application/at+jwt`); other types
+//!    (`secevent+jwt`, `JWE`...) are different kinds of token that must not
+//!    be accepted in their place (RFC 8725 §3.11); `crit` is rejected
+//!    because we implement no extensions (RFC 7515 §4.1.11); `kid` must be
+//!    a string;
 //! 4. key: when configured keys carry ids, `kid` selects one (an unknown
 //!    kid is rejected; a token without kid only matches unkeyed secrets);
 //! 5. signature: HMAC over the signing input, compared with
@@ -26,8 +30,11 @@
 //! 6. payload (only now, after the signature): a strict JSON object;
 //! 7. claims: `exp` (RFC 7519 §4.1.4: now must be *before* exp, so
 //!    now >= exp + leeway is expired), `nbf` (now + leeway <
-//!    nbf is not yet valid), `iat` (later than now + leeway is rejected),
-//!    all numbers when present; `iss` must equal the configured issuer;
+//!    nbf is not yet valid), `iat` (later than now + leeway is rejected: a
+//!    token cannot have been issued in the future, so such a token comes
+//!    from a broken clock or a forger; PyJWT >= 2.6 and Authlib decide the
+//!    same, and the leeway absorbs honest clock skew), all numbers when
+//!    present; `iss` must equal the configured issuer;
 //!    `aud` (string or array of strings) must contain the configured
 //!    audience. `exp` is optional, as in RFC 7519.
 //!
@@ -37,13 +44,16 @@
 use super::error::AuthError;
 use crate::crypto::base64::{decode_url, encode_url};
 use crate::crypto::{ct_eq, Hmac, Sha256, Sha384, Sha512};
-use crate::util::json::{self, Document, Item, ObjectWriter, Value};
+use crate::util::json::{Document, Item, ObjectWriter, Value};
 use std::borrow::Cow;
 use std::fmt;
 
 /// Longest token accepted, in bytes (8 KiB). Longer tokens are rejected
 /// before any decoding work.
 pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
+/// `typ` header values accepted (compared case-insensitively): a JWT
+/// (RFC 7519 §5.1) or a JWT access token (RFC 9068 §2.1).
+const ACCEPTED_TYPES: [&str; 4] = ["JWT", "application/jwt", "at+jwt", "application/at+jwt"];
 /// Most keys a `secret=` list may hold.
 pub const MAX_KEYS: usize = 32;
 /// Longest key id accepted in configuration, in bytes.
@@ -142,6 +152,25 @@ impl fmt::Debug for JwtKey {
     }
 }
 
+/// One secret value: `S` (the literal bytes), `b64:B` (base64url without
+/// padding) or `env:NAME` (the variable's value, itself literal or `b64:`).
+/// Shared by `secret=` items and `gatelite jwt sign --secret`. May be empty;
+/// callers refuse that.
+pub fn parse_secret(value: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Vec<u8>, String> {
+    if let Some(name) = value.strip_prefix("env:") {
+        let resolved =
+            env(name).ok_or_else(|| format!("environment variable {name} is not set"))?;
+        return match resolved.strip_prefix("b64:") {
+            Some(b) => decode_b64_secret(b),
+            None => Ok(resolved.into_bytes()),
+        };
+    }
+    match value.strip_prefix("b64:") {
+        Some(b) => decode_b64_secret(b),
+        None => Ok(value.as_bytes().to_vec()),
+    }
+}
+
 /// Parses the value of `secret=`.
 ///
 /// Grammar: a comma-separated list of items; each item is
@@ -183,7 +212,7 @@ pub fn parse_secret_list(
                 return Err(format!("secret #{n}: duplicate key id {kid:?}"));
             }
         }
-        let secret = resolve_secret(value, env).map_err(|e| format!("secret #{n}: {e}"))?;
+        let secret = parse_secret(value, env).map_err(|e| format!("secret #{n}: {e}"))?;
         if secret.is_empty() {
             return Err(format!("secret #{n}: empty secret"));
         }
@@ -193,21 +222,6 @@ pub fn parse_secret_list(
         });
     }
     Ok(keys)
-}
-
-fn resolve_secret(value: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Vec<u8>, String> {
-    if let Some(name) = value.strip_prefix("env:") {
-        let resolved =
-            env(name).ok_or_else(|| format!("environment variable {name} is not set"))?;
-        return match resolved.strip_prefix("b64:") {
-            Some(b) => decode_b64_secret(b),
-            None => Ok(resolved.into_bytes()),
-        };
-    }
-    match value.strip_prefix("b64:") {
-        Some(b) => decode_b64_secret(b),
-        None => Ok(value.as_bytes().to_vec()),
-    }
 }
 
 fn decode_b64_secret(b: &str) -> Result<Vec<u8>, String> {
@@ -298,19 +312,40 @@ impl Claims {
         self.payload.root().get(name).map(|v| v.to_value())
     }
 
-    /// A claim as text: strings as-is, numbers and booleans printed
-    /// (integers without `.0`); `None` for null, arrays, objects and absent
-    /// claims. The string may contain any character, including CR/LF:
-    /// callers copying it into a header must validate it.
+    /// A claim as text: strings as-is, numbers exactly as the token wrote
+    /// them (a 64-bit id such as `12345678901234567891` is not rounded
+    /// through an `f64`), booleans as `true`/`false`; `None` for null,
+    /// arrays, objects and absent claims. The string may contain any
+    /// character, including CR/LF: use [`Claims::header_value`] for headers.
     pub fn get_string(&self, name: &str) -> Option<String> {
         let claim = self.payload.root().get(name)?;
         if let Some(s) = claim.as_str() {
             return Some(s.into_owned());
         }
+        if let Some(n) = claim.number_text() {
+            return Some(n.to_string());
+        }
         match claim.to_value() {
-            v @ (Value::Number(_) | Value::Bool(_)) => Some(v.to_string()),
+            Value::Bool(b) => Some(b.to_string()),
             _ => None,
         }
+    }
+
+    /// A claim as an HTTP field value ([`Claims::get_string`]), or `None`
+    /// when its text could not be sent as one unchanged: RFC 9110 §5.5
+    /// allows visible characters, spaces, tabs and bytes >= 0x80, and no
+    /// other control character (CR or LF would split the header; NUL, DEL
+    /// and the rest are refused by strict parsers) and no leading or
+    /// trailing whitespace (parsers strip it, so the upstream would read a
+    /// different value).
+    pub fn header_value(&self, name: &str) -> Option<String> {
+        self.get_string(name).filter(|v| {
+            let is_field_byte = |b: u8| b == b'\t' || b == b' ' || (b >= 0x21 && b != 0x7f);
+            let is_ws = |b: Option<&u8>| matches!(b, Some(b' ' | b'\t'));
+            v.bytes().all(is_field_byte)
+                && !is_ws(v.as_bytes().first())
+                && !is_ws(v.as_bytes().last())
+        })
     }
 
     /// The `sub` claim.
@@ -406,7 +441,7 @@ impl JwtVerifier {
         };
         if let Some(typ) = header.get("typ") {
             let typ = typ.as_str().ok_or(AuthError::BadType)?;
-            if !typ.eq_ignore_ascii_case("JWT") && !typ.eq_ignore_ascii_case("application/jwt") {
+            if !ACCEPTED_TYPES.iter().any(|t| typ.eq_ignore_ascii_case(t)) {
                 return Err(AuthError::BadType);
             }
         }
@@ -536,16 +571,18 @@ pub fn sign_parts(header_json: &[u8], payload_json: &[u8], secret: &[u8], alg: A
     token
 }
 
-/// Mints a token: `claims_json` must be a JSON object (it is re-serialised
-/// compactly); the header is `{"alg":..,"typ":"JWT"}` plus `kid` if given.
+/// Mints a token: `claims_json` must be a JSON object (strict, as the
+/// verifier reads it); it is signed with its insignificant whitespace
+/// removed and otherwise byte for byte, so large integers keep every digit.
+/// The header is `{"alg":..,"typ":"JWT"}` plus `kid` if given.
 pub fn sign(
     claims_json: &str,
     secret: &[u8],
     alg: Alg,
     kid: Option<&str>,
 ) -> Result<String, AuthError> {
-    let claims = match json::parse(claims_json.as_bytes()) {
-        Ok(v @ Value::Object(_)) => v,
+    let claims = match Document::parse(claims_json.as_bytes().to_vec()) {
+        Ok(doc) if doc.root().is_object() => doc,
         _ => return Err(AuthError::Malformed),
     };
     let mut header = ObjectWriter::new();
@@ -555,7 +592,7 @@ pub fn sign(
     }
     let token = sign_parts(
         header.finish().as_bytes(),
-        claims.to_string().as_bytes(),
+        claims.compact().as_bytes(),
         secret,
         alg,
     );
@@ -993,6 +1030,96 @@ mod tests {
         );
         assert!(Alg::parse_list("HS256,none").is_err());
         assert_eq!(Alg::HS384.as_str(), "HS384");
+    }
+
+    #[test]
+    fn typ_names_a_jwt_or_a_jwt_access_token() {
+        let v = JwtVerifier::new(JwtPolicy {
+            keys: vec![JwtKey::new(None, SECRET.to_vec())],
+            algs: vec![Alg::HS256],
+            issuer: None,
+            audience: None,
+            leeway_secs: 0,
+        });
+        let with_typ = |typ: &str| {
+            let header = format!(r#"{{"alg":"HS256","typ":"{typ}"}}"#);
+            v.verify(raw_token(&header, "{}", SECRET, Alg::HS256).as_bytes(), NOW)
+        };
+        for ok in [
+            "JWT",
+            "jwt",
+            "application/jwt",
+            "at+jwt",
+            "application/AT+JWT",
+        ] {
+            assert!(with_typ(ok).is_ok(), "{ok}");
+        }
+        for bad in ["JWE", "secevent+jwt", "JOSE+JSON", "", "JWT "] {
+            assert_eq!(with_typ(bad).err(), Some(AuthError::BadType), "{bad}");
+        }
+        let typ_number = raw_token(r#"{"alg":"HS256","typ":1}"#, "{}", SECRET, Alg::HS256);
+        assert_eq!(
+            v.verify(typ_number.as_bytes(), NOW).err(),
+            Some(AuthError::BadType)
+        );
+    }
+
+    #[test]
+    fn claims_as_text_and_as_header_values() {
+        let v = JwtVerifier::new(JwtPolicy {
+            keys: vec![JwtKey::new(None, SECRET.to_vec())],
+            algs: vec![Alg::HS256],
+            issuer: None,
+            audience: None,
+            leeway_secs: 0,
+        });
+        let payload = r#"{"id":12345678901234567891,"f":1.50,"t":true,"n":null,"a":[1],
+            "crlf":"a\r\nX-Evil: 1","ctl":"a\u0001b","del":"a\u007fb","tab":"a\tb",
+            "utf8":"é","lead":" x","trail":"x\t","sp":"a b"}"#;
+        let token = raw_token(r#"{"alg":"HS256"}"#, payload, SECRET, Alg::HS256);
+        let claims = v.verify(token.as_bytes(), NOW).unwrap();
+        assert_eq!(
+            claims.get_string("id").as_deref(),
+            Some("12345678901234567891")
+        );
+        assert_eq!(claims.get_string("f").as_deref(), Some("1.50"));
+        assert_eq!(claims.get_string("t").as_deref(), Some("true"));
+        assert_eq!(claims.get_string("n"), None);
+        assert_eq!(claims.get_string("a"), None);
+        assert_eq!(claims.get_string("crlf").as_deref(), Some("a\r\nX-Evil: 1"));
+        for refused in ["crlf", "ctl", "del", "lead", "trail", "n", "missing"] {
+            assert_eq!(claims.header_value(refused), None, "{refused}");
+        }
+        for (name, want) in [
+            ("id", "12345678901234567891"),
+            ("tab", "a\tb"),
+            ("utf8", "é"),
+            ("sp", "a b"),
+            ("t", "true"),
+        ] {
+            assert_eq!(claims.header_value(name).as_deref(), Some(want), "{name}");
+        }
+    }
+
+    #[test]
+    fn sign_keeps_the_claims_text_exactly_but_compact() {
+        let token = sign(
+            "{ \"id\" : 12345678901234567891,\n \"e\": 1E3, \"s\": \"a \\u00e9\" }",
+            SECRET,
+            Alg::HS256,
+            None,
+        )
+        .unwrap();
+        let payload = token.split('.').nth(1).unwrap();
+        assert_eq!(
+            decode_url(payload.as_bytes()).unwrap(),
+            br#"{"id":12345678901234567891,"e":1E3,"s":"a \u00e9"}"#
+        );
+        let header = token.split('.').next().unwrap();
+        assert_eq!(
+            decode_url(header.as_bytes()).unwrap(),
+            br#"{"alg":"HS256","typ":"JWT"}"#
+        );
     }
 
     #[test]

@@ -29,5 +29,5 @@ pub mod jwt;
 pub use api_key::{ApiKeyMatch, ApiKeySet};
 pub use basic::Htpasswd;
 pub use error::{basic_challenge, bearer_challenge, AuthError};
-pub use extract::{bearer_token, cookie_value, query_param};
-pub use jwt::{parse_secret_list, sign, Alg, Claims, JwtKey, JwtPolicy, JwtVerifier};
+pub use extract::{bearer_token, cookie_value, single_query_param, QueryParamError};
+pub use jwt::{parse_secret, parse_secret_list, sign, Alg, Claims, JwtKey, JwtPolicy, JwtVerifier};

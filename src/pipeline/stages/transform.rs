@@ -52,10 +52,7 @@ impl Stage for ClaimsToHeaders {
     fn on_request(&self, ctx: &mut Ctx) -> Flow {
         for (claim, header) in &self.pairs {
             ctx.req.headers.remove(header);
-            let value = ctx.claims.as_ref().and_then(|c| c.get_string(claim));
-            if let Some(v) =
-                value.filter(|v| !v.bytes().any(|b| b == b'\r' || b == b'\n' || b == 0))
-            {
+            if let Some(v) = ctx.claims.as_ref().and_then(|c| c.header_value(claim)) {
                 ctx.req.headers.set(header, v.into_bytes());
             }
         }

@@ -118,6 +118,32 @@ impl Document {
         &self.text
     }
 
+    /// The text without insignificant whitespace (RFC 8259 §2: the `ws`
+    /// between tokens). Everything else is kept byte for byte: number
+    /// literals are not rounded through `f64`, escapes stay as written.
+    /// The text is valid, so a `"` outside a string opens one and an
+    /// unescaped `"` inside closes it.
+    pub fn compact(&self) -> String {
+        let mut out = String::with_capacity(self.text.len());
+        let (mut in_string, mut escaped) = (false, false);
+        for c in self.text.chars() {
+            if in_string {
+                match (escaped, c) {
+                    (true, _) => escaped = false,
+                    (false, '\\') => escaped = true,
+                    (false, '"') => in_string = false,
+                    _ => {}
+                }
+            } else if matches!(c, ' ' | '\t' | '\n' | '\r') {
+                continue;
+            } else if c == '"' {
+                in_string = true;
+            }
+            out.push(c);
+        }
+        out
+    }
+
     fn node(&self, at: usize) -> Option<&Node> {
         self.nodes.get(at)
     }
@@ -240,6 +266,17 @@ impl<'d> Item<'d> {
     pub fn as_f64(&self) -> Option<f64> {
         match self.tag()? {
             Tag::Number(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    /// A number's literal exactly as the text wrote it (`12345678901234567891`,
+    /// `1e3`, `-0.50`): what to pass on when the value must not be rounded
+    /// through an `f64`.
+    pub fn number_text(&self) -> Option<&'d str> {
+        let node = self.node()?;
+        match node.tag {
+            Tag::Number(_) => self.doc.text.get(node.start as usize..node.end as usize),
             _ => None,
         }
     }
@@ -758,6 +795,28 @@ mod tests {
         doc(&(big.clone() + "\"z\":0}"));
         let e = Document::parse((big + r#""k\u0033":0}"#).into_bytes()).expect_err("k3 twice");
         assert_eq!(e.message, "duplicate object key");
+    }
+
+    #[test]
+    fn number_text_is_the_literal() {
+        let d = doc(r#"{"big":12345678901234567891,"e":1E3,"f":-0.50,"s":"1"}"#);
+        let root = d.root();
+        let text = |k: &str| root.get(k).and_then(|v| v.number_text());
+        assert_eq!(text("big"), Some("12345678901234567891"));
+        assert_eq!(text("e"), Some("1E3"));
+        assert_eq!(text("f"), Some("-0.50"));
+        assert_eq!(text("s"), None);
+    }
+
+    #[test]
+    fn compact_drops_only_insignificant_whitespace() {
+        let d = doc(" {\r\n \"a b\" : [ 1 ,\t12345678901234567891 ] ,\n \"s\":\"x \\\" y\\\\\", \"e\":1E3 } ");
+        assert_eq!(
+            d.compact(),
+            r#"{"a b":[1,12345678901234567891],"s":"x \" y\\","e":1E3}"#
+        );
+        assert_eq!(doc(&d.compact()), d);
+        assert_eq!(doc("\"é \\u00e9\"").compact(), "\"é \\u00e9\"");
     }
 
     #[test]
