@@ -77,58 +77,111 @@ pub enum Command {
 }
 
 /// Parses the arguments after the program name.
+///
+/// `gatelite WORD` runs the config file WORD; but a WORD that names no file
+/// and looks like a command (`gatelite chekc`) is a usage error, not a
+/// missing config: that is the one place this function looks at the disk.
 pub fn parse_args(args: &[String]) -> Result<Command, String> {
     let strs: Vec<&str> = args.iter().map(String::as_str).collect();
     match strs.as_slice() {
         [] => Err("missing command or config file".into()),
         ["--version" | "-V"] => Ok(Command::Version),
         ["--help" | "-h" | "help"] => Ok(Command::Help),
-        ["run", cfg] => Ok(Command::Run(PathBuf::from(cfg))),
-        ["check", cfg] => Ok(Command::Check(PathBuf::from(cfg))),
+        [flag @ ("--version" | "-V" | "--help" | "-h" | "help"), ..] => {
+            Err(format!("'{flag}' takes no arguments"))
+        }
+        ["run", cfg] => Ok(Command::Run(config_path(cfg)?)),
+        ["check", cfg] => Ok(Command::Check(config_path(cfg)?)),
         ["route", cfg, method, path] => Ok(Command::Route {
-            config: PathBuf::from(cfg),
+            config: config_path(cfg)?,
             method: method.to_string(),
             path: path.to_string(),
             host: None,
         }),
         ["route", cfg, method, path, host] => Ok(Command::Route {
-            config: PathBuf::from(cfg),
+            config: config_path(cfg)?,
             method: method.to_string(),
             path: path.to_string(),
             host: Some(host.to_string()),
         }),
         ["jwt", "sign", rest @ ..] => parse_jwt_sign(rest),
-        ["run" | "check", ..] => Err(format!(
-            "'{}' takes one config file",
-            strs.first().copied().unwrap_or("")
-        )),
+        ["jwt", ..] => Err(
+            "'jwt' takes the subcommand 'sign': gatelite jwt sign --secret S CLAIMS_JSON".into(),
+        ),
+        [cmd @ ("run" | "check"), ..] => Err(format!("'{cmd}' takes one config file")),
         ["route", ..] => Err("'route' takes CONFIG METHOD PATH [HOST]".into()),
-        [cfg] if !cfg.starts_with('-') => Ok(Command::Run(PathBuf::from(cfg))),
+        [cfg] if cfg.starts_with('-') => Err(format!("unknown option '{cfg}'")),
+        [word] if looks_like_command(word) && !Path::new(word).exists() => Err(format!(
+            "unknown command '{word}' (and no config file of that name)"
+        )),
+        [cfg] => Ok(Command::Run(PathBuf::from(cfg))),
         [other, ..] => Err(format!("unknown command or option '{other}'")),
     }
 }
 
+/// A CONFIG argument; an option where a file is expected is a usage error.
+fn config_path(arg: &str) -> Result<PathBuf, String> {
+    if arg.starts_with('-') {
+        return Err(format!("expected a config file, found the option '{arg}'"));
+    }
+    Ok(PathBuf::from(arg))
+}
+
+/// A bare word (letters, digits, `-`, `_`), which a config file name with
+/// an extension or a directory part never is.
+fn looks_like_command(word: &str) -> bool {
+    !word.is_empty()
+        && word
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// `--secret S [--alg A] [--kid K] CLAIMS_JSON`, options in any order, each
+/// at most once, as `--name value` or `--name=value`; `--` ends the options.
 fn parse_jwt_sign(rest: &[&str]) -> Result<Command, String> {
-    let (mut secret, mut alg, mut kid, mut claims) = (None, "HS256".to_string(), None, None);
-    let mut it = rest.iter();
-    while let Some(&a) = it.next() {
-        let mut value = |name: &str| {
-            it.next()
-                .map(|v| v.to_string())
-                .ok_or(format!("{name} needs a value"))
-        };
-        match a {
-            "--secret" => secret = Some(value("--secret")?),
-            "--alg" => alg = value("--alg")?,
-            "--kid" => kid = Some(value("--kid")?),
-            s if s.starts_with("--") => return Err(format!("unknown option '{s}' of 'jwt sign'")),
-            s if claims.is_none() => claims = Some(s.to_string()),
-            s => return Err(format!("unexpected argument '{s}'")),
+    let (mut secret, mut alg, mut kid, mut claims) = (None, None, None, None);
+    let mut it = rest.iter().copied();
+    let mut options_done = false;
+    while let Some(arg) = it.next() {
+        if options_done || !arg.starts_with('-') {
+            if claims.is_some() {
+                return Err(format!(
+                    "unexpected argument '{arg}': jwt sign takes one CLAIMS_JSON"
+                ));
+            }
+            claims = Some(arg.to_string());
+            continue;
         }
+        if arg == "--" {
+            options_done = true;
+            continue;
+        }
+        let (name, inline) = match arg.split_once('=') {
+            Some((n, v)) => (n, Some(v)),
+            None => (arg, None),
+        };
+        let slot = match name {
+            "--secret" => &mut secret,
+            "--alg" => &mut alg,
+            "--kid" => &mut kid,
+            _ => {
+                return Err(format!(
+                    "unknown option '{name}' of 'jwt sign': expected --secret, --alg or --kid"
+                ))
+            }
+        };
+        if slot.is_some() {
+            return Err(format!("{name} is given twice"));
+        }
+        let value = match inline {
+            Some(v) => v,
+            None => it.next().ok_or(format!("{name} needs a value"))?,
+        };
+        *slot = Some(value.to_string());
     }
     Ok(Command::JwtSign {
         secret: secret.ok_or("jwt sign needs --secret")?,
-        alg,
+        alg: alg.unwrap_or_else(|| "HS256".to_string()),
         kid,
         claims: claims.ok_or("jwt sign needs CLAIMS_JSON, like '{\"sub\":\"42\"}'")?,
     })
@@ -286,10 +339,83 @@ mod tests {
             &["--nope"],
             &["check"],
             &["check", "a", "b"],
+            &["check", "--help"],
+            &["run"],
+            &["run", "-x"],
             &["route", "c", "GET"],
+            &["route", "c", "GET", "/", "h", "extra"],
+            &["jwt"],
+            &["jwt", "verify"],
             &["jwt", "sign", "{}"],
+            &["jwt", "sign", "--secret"],
+            &["jwt", "sign", "--secret", "a", "--secret", "b", "{}"],
+            &["jwt", "sign", "--secret=a", "--secret=b", "{}"],
+            &["jwt", "sign", "--secret", "a", "-x", "{}"],
+            &["jwt", "sign", "--secret", "a", "{}", "{}"],
+            &["--version", "extra"],
+            &["--help", "extra"],
+            &["no-such-command-or-file"],
         ] {
             assert!(parse_args(&args(bad)).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn a_bare_word_is_a_config_file_only_when_it_could_be_one() {
+        // A name with an extension or a directory part is a file to run,
+        // even when it does not exist (load reports that, exit 1).
+        for file in ["missing.conf", "./gateway", "/nonexistent/g"] {
+            assert_eq!(parse_args(&args(&[file])), Ok(Command::Run(file.into())));
+        }
+        assert_eq!(
+            parse_args(&args(&["chekc"])),
+            Err("unknown command 'chekc' (and no config file of that name)".into())
+        );
+    }
+
+    #[test]
+    fn jwt_sign_options_in_any_order_and_either_form() {
+        let want = Ok(Command::JwtSign {
+            secret: "s".into(),
+            alg: "HS512".into(),
+            kid: Some("k".into()),
+            claims: "{}".into(),
+        });
+        assert_eq!(
+            parse_args(&args(&[
+                "jwt",
+                "sign",
+                "{}",
+                "--alg=HS512",
+                "--secret",
+                "s",
+                "--kid=k"
+            ])),
+            want
+        );
+        assert_eq!(
+            parse_args(&args(&[
+                "jwt",
+                "sign",
+                "--kid",
+                "k",
+                "--secret=s",
+                "--alg",
+                "HS512",
+                "--",
+                "{}"
+            ])),
+            want
+        );
+        // After `--`, even a leading dash is the claims argument.
+        assert!(matches!(
+            parse_args(&args(&["jwt", "sign", "--secret", "s", "--", "-5"])),
+            Ok(Command::JwtSign { claims, .. }) if claims == "-5"
+        ));
+        // An `=` inside the value is kept.
+        assert!(matches!(
+            parse_args(&args(&["jwt", "sign", "--secret=a=b", "{}"])),
+            Ok(Command::JwtSign { secret, .. }) if secret == "a=b"
+        ));
     }
 }
