@@ -905,6 +905,32 @@ impl Builder<'_> {
                     ),
                 ));
             }
+            // The gateway owns framing, routing and connection fields; a claim
+            // must not set them (a `Content-Length` from a token would be a
+            // smuggling primitive), and two claims cannot share one header.
+            let reserved = ["host", "content-length"]
+                .iter()
+                .chain(crate::http::headers::HOP_BY_HOP.iter())
+                .any(|r| r.eq_ignore_ascii_case(header));
+            if reserved {
+                return Err(self.err(
+                    a.pos,
+                    format!(
+                        "claims_to_headers cannot set '{header}': the gateway manages that header"
+                    ),
+                ));
+            }
+            if out
+                .iter()
+                .any(|(_, h): &(String, String)| h.eq_ignore_ascii_case(header))
+            {
+                return Err(self.err(
+                    a.pos,
+                    format!(
+                        "claims_to_headers sets '{header}' twice: expected one claim per header"
+                    ),
+                ));
+            }
             out.push((claim.to_string(), header.to_string()));
         }
         Ok(out)
