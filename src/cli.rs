@@ -16,7 +16,6 @@ use std::sync::Arc;
 
 use crate::auth::{self, Alg};
 use crate::config::{self, ConfigError};
-use crate::crypto::base64;
 use crate::pipeline::{self, Gateway};
 use crate::server;
 use crate::util::clock::SystemClock;
@@ -267,26 +266,40 @@ fn jwt_sign(secret: &str, alg: &str, kid: Option<&str>, claims: &str) -> i32 {
         eprintln!("gatelite: unknown --alg '{alg}': expected HS256, HS384 or HS512");
         return EXIT_USAGE;
     };
-    let key = match secret.strip_prefix("b64:") {
-        Some(b) => match base64::decode_url(b.as_bytes()) {
-            Ok(k) => k,
-            Err(e) => {
-                eprintln!("gatelite: --secret b64: is not base64url ({e})");
-                return EXIT_USAGE;
-            }
-        },
-        None => secret.as_bytes().to_vec(),
+    // The same secret forms as a config's `secret=` item: S, b64:B, env:NAME.
+    let key = match auth::parse_secret(secret, &|name| std::env::var(name).ok()) {
+        Ok(k) if !k.is_empty() => k,
+        Ok(_) => {
+            eprintln!("gatelite: --secret is empty");
+            return EXIT_USAGE;
+        }
+        Err(e) => {
+            eprintln!("gatelite: --secret: {e}");
+            return EXIT_USAGE;
+        }
     };
+    if kid.is_some_and(str::is_empty) {
+        eprintln!("gatelite: --kid is empty");
+        return EXIT_USAGE;
+    }
+    if let Err(e) = crate::util::json::parse(claims.as_bytes()) {
+        eprintln!("gatelite: CLAIMS_JSON is not valid JSON ({e})");
+        return EXIT_USAGE;
+    }
     match auth::sign(claims, &key, alg, kid) {
         Ok(token) => {
             println!("{token}");
             EXIT_OK
         }
-        Err(e) => {
+        Err(auth::AuthError::TokenTooLarge) => {
             eprintln!(
-                "gatelite: cannot sign: {} (CLAIMS_JSON must be a JSON object)",
-                e.message()
+                "gatelite: cannot sign: the token would be longer than the {} bytes the gateway accepts",
+                auth::jwt::MAX_TOKEN_BYTES
             );
+            EXIT_USAGE
+        }
+        Err(_) => {
+            eprintln!("gatelite: cannot sign: CLAIMS_JSON must be a JSON object");
             EXIT_USAGE
         }
     }
