@@ -313,3 +313,262 @@ fn huge_tokens_are_refused_not_fatal() {
     assert_eq!(r.status, 200, "{r:?}");
     assert_eq!(up.request_count(), 0);
 }
+
+/// A credential sent twice is refused whichever copy is the good one: the
+/// gateway would check one and the upstream might act on the other.
+#[test]
+fn credentials_sent_twice_are_refused() {
+    let s = setup();
+    let good = token(&claims(""));
+    for headers in [
+        format!("Authorization: Bearer {good}\r\nAuthorization: Bearer x.y.z\r\n"),
+        format!("Authorization: Bearer x.y.z\r\nauthorization: Bearer {good}\r\n"),
+        format!("Authorization: Bearer {good}\r\nAuthorization: Bearer {good}\r\n"),
+    ] {
+        let r = get_with(&s.gw, "/jwt/me", &headers);
+        assert_401(&r, "Bearer error=\"invalid_token\"");
+        assert!(r.text().contains("more than once"), "{r:?}");
+    }
+    let r = get_with(
+        &s.gw,
+        "/key/x",
+        &format!("X-Api-Key: {ALICE_KEY}\r\nX-Api-Key: other\r\n"),
+    );
+    assert_eq!(r.status, 401, "{r:?}");
+    let b64 = |s: &str| gatelite::crypto::base64::encode(s.as_bytes());
+    let basic = b64(&format!("{BASIC_USER}:{BASIC_PASS}"));
+    let r = get_with(
+        &s.gw,
+        "/basic/x",
+        &format!("Authorization: Basic {basic}\r\nAuthorization: Basic {basic}\r\n"),
+    );
+    assert_401(&r, "Basic realm=\"ops\"");
+    assert_eq!(s.up.request_count(), 0);
+}
+
+/// `Bearer` is matched case-insensitively and followed by one or more
+/// spaces (RFC 9110 §11.4 `1*SP`); a tab is not a separator.
+#[test]
+fn bearer_scheme_spelling() {
+    let s = setup();
+    let t = token(&claims(""));
+    for ok in [
+        format!("Authorization: Bearer {t}\r\n"),
+        format!("Authorization: bearer {t}\r\n"),
+        format!("Authorization: BEARER  {t}\r\n"),
+    ] {
+        let r = get_with(&s.gw, "/jwt/me", &ok);
+        assert_eq!(r.status, 200, "{ok:?}: {r:?}");
+    }
+    let r = get_with(&s.gw, "/jwt/me", &format!("Authorization: Bearer\t{t}\r\n"));
+    assert_401(&r, "Bearer");
+    assert_eq!(s.up.request_count(), 3);
+}
+
+/// Claims become headers only when their text is a valid field value, and
+/// numbers keep every digit (a 64-bit id is not rounded through an f64).
+#[test]
+fn claims_to_headers_forwards_exact_text_and_refuses_control_characters() {
+    let s = setup();
+    let exp = now_unix() + 600;
+    let t = token(&format!(
+        "{{\"sub\":12345678901234567891,\"iss\":\"{ISS}\",\"aud\":\"{AUD}\",\"exp\":{exp},\"role\":\"a\\u0001b\"}}"
+    ));
+    let r = get_with(
+        &s.gw,
+        "/jwt/me",
+        &format!("Authorization: Bearer {t}\r\nX-Role: forged\r\n"),
+    );
+    // `sub` must be a string (RFC 7519 §4.1.2).
+    assert_401(&r, "Bearer error=\"invalid_token\"");
+    let t = token(&format!(
+        "{{\"sub\":\"7\",\"iss\":\"{ISS}\",\"aud\":\"{AUD}\",\"exp\":{exp},\"role\":\"a\\u0001b\"}}"
+    ));
+    let r = get_with(
+        &s.gw,
+        "/jwt/me",
+        &format!("Authorization: Bearer {t}\r\nX-Role: forged\r\n"),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    s.up.wait_requests(1);
+    let rec = s.up.last();
+    assert_eq!(rec.header("x-role"), None, "{}", rec.head_str());
+    assert!(!rec.head.contains(&1u8), "{}", rec.head_str());
+
+    let t = token(&format!(
+        "{{\"sub\":\"7\",\"iss\":\"{ISS}\",\"aud\":\"{AUD}\",\"exp\":{exp},\"role\":12345678901234567891}}"
+    ));
+    let r = get_with(&s.gw, "/jwt/me", &format!("Authorization: Bearer {t}\r\n"));
+    assert_eq!(r.status, 200, "{r:?}");
+    s.up.wait_requests(2);
+    assert_eq!(s.up.last().header("x-role"), Some("12345678901234567891"));
+}
+
+/// `auth api_key query=NAME`: the key is read from the query string, a
+/// repeated parameter is refused, and the query goes upstream unchanged
+/// (Kong's default: credentials are not hidden from the upstream).
+#[test]
+fn api_key_in_the_query_string() {
+    let up = Upstream::ok();
+    let cfg = format!(
+        "upstream u {{ server {up}; }}\n\
+         route q {{ path /q/*; upstream u; auth api_key query=apikey keys=alice:{key}; }}\n",
+        up = up.hostport(),
+        key = sha256_hex(ALICE_KEY.as_bytes()),
+    );
+    let gw = Gateway::start(&cfg);
+    let r = get_with(&gw, &format!("/q/x?a=1&apikey={ALICE_KEY}&b=2"), "");
+    assert_eq!(r.status, 200, "{r:?}");
+    up.wait_requests(1);
+    assert_eq!(up.last().target, format!("/q/x?a=1&apikey={ALICE_KEY}&b=2"));
+    for bad in [
+        format!("/q/x?apikey={ALICE_KEY}&apikey=other"),
+        format!("/q/x?apikey=other&apikey={ALICE_KEY}"),
+        "/q/x?apikey=%zz".to_string(),
+        "/q/x?apikey=wrong".to_string(),
+        "/q/x".to_string(),
+    ] {
+        let r = get_with(&gw, &bad, &format!("X-Api-Key: {ALICE_KEY}\r\n"));
+        assert_eq!(r.status, 401, "{bad}: {r:?}");
+        r.assert_json_error("unauthorized");
+        assert!(r.has_header("www-authenticate"));
+    }
+    assert_eq!(up.request_count(), 1);
+}
+
+/// `auth jwt header=NAME` takes the bare token or `Bearer <token>`, and a
+/// `typ` of `at+jwt` (RFC 9068 access tokens) is a JWT too.
+#[test]
+fn jwt_from_a_custom_header_and_access_token_typ() {
+    let up = Upstream::ok();
+    let cfg = format!(
+        "upstream u {{ server {up}; }}\n\
+         route h {{ path /h/*; upstream u; auth jwt secret={SECRET} header=X-Token; }}\n",
+        up = up.hostport(),
+    );
+    let gw = Gateway::start(&cfg);
+    let t = token(&format!("{{\"exp\":{}}}", now_unix() + 600));
+    for headers in [
+        format!("X-Token: {t}\r\n"),
+        format!("x-token: Bearer {t}\r\n"),
+    ] {
+        let r = get_with(&gw, "/h/x", &headers);
+        assert_eq!(r.status, 200, "{headers:?}: {r:?}");
+    }
+    let r = get_with(&gw, "/h/x", &format!("Authorization: Bearer {t}\r\n"));
+    assert_401(&r, "Bearer");
+    let r = get_with(&gw, "/h/x", &format!("X-Token: {t}\r\nX-Token: {t}\r\n"));
+    assert_401(&r, "Bearer error=\"invalid_token\"");
+
+    let b64 = |s: &[u8]| gatelite::crypto::base64::encode_url(s);
+    let input = format!(
+        "{}.{}",
+        b64(br#"{"alg":"HS256","typ":"at+jwt"}"#),
+        b64(b"{}")
+    );
+    let sig = gatelite::crypto::hmac_sha256(SECRET.as_bytes(), input.as_bytes());
+    let at_jwt = format!("{input}.{}", b64(&sig));
+    let r = get_with(&gw, "/h/x", &format!("X-Token: {at_jwt}\r\n"));
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(up.request_count(), 3);
+}
+
+/// Config errors for auth, each with file:line:col and exit code 1: the
+/// algorithm list never contains `none` (in any spelling) and is matched
+/// exactly; claims cannot set framing headers or one header twice; a bad
+/// htpasswd line names the users file and its line.
+#[test]
+fn auth_config_errors_are_reported_with_their_place() {
+    let dir = TempDir::new("authcfg");
+    let users = dir.write(
+        "htpasswd",
+        &format!("{}\nbroken line\n", htpasswd_line("a", "b")),
+    );
+    let cases = [
+        ("auth jwt secret=s alg=none;", "unknown alg 'none'"),
+        ("auth jwt secret=s alg=None;", "unknown alg 'None'"),
+        ("auth jwt secret=s alg=HS256,none;", "unknown alg 'none'"),
+        ("auth jwt secret=s alg=hs256;", "unknown alg 'hs256'"),
+        (
+            "auth jwt secret=s; claims_to_headers sub=Content-Length;",
+            "cannot set 'Content-Length'",
+        ),
+        (
+            "auth jwt secret=s; claims_to_headers sub=transfer-encoding;",
+            "cannot set 'transfer-encoding'",
+        ),
+        (
+            "auth jwt secret=s; claims_to_headers sub=Host;",
+            "cannot set 'Host'",
+        ),
+        (
+            "auth jwt secret=s; claims_to_headers sub=X-A role=x-a;",
+            "sets 'x-a' twice",
+        ),
+        ("auth jwt secret=k1:,k2:x;", "secret #1: empty secret"),
+        (
+            "auth jwt secret=b64:AAEC==;",
+            "b64: secret is not base64url",
+        ),
+    ];
+    for (i, (directive, want)) in cases.iter().enumerate() {
+        let path = dir.write(
+            &format!("c{i}.conf"),
+            &format!(
+                "listen 127.0.0.1:0;\nroute r {{ path /x; respond 200 \"ok\";\n  {directive}\n}}\n"
+            ),
+        );
+        let (code, out, err) = run_cli(&["check", &path_str(&path)]);
+        assert_eq!(code, 1, "{directive}: {out}{err}");
+        let place = format!("{}:3:", path_str(&path));
+        assert!(err.starts_with(&place), "{directive}: {err}");
+        assert!(
+            err.contains(want),
+            "{directive}: expected {want:?} in {err}"
+        );
+    }
+    let path = dir.write(
+        "basic.conf",
+        &format!(
+            "listen 127.0.0.1:0;\nroute r {{ path /x; respond 200 \"ok\"; auth basic users={}; }}\n",
+            path_str(&users)
+        ),
+    );
+    let (code, _, err) = run_cli(&["check", &path_str(&path)]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains(&format!("{}:2: ", path_str(&users))),
+        "the htpasswd line is named: {err}"
+    );
+}
+
+/// `gatelite jwt sign`: bad input is a usage error (exit 2), and the claims
+/// are signed as written (compacted), so large integers keep every digit.
+#[test]
+fn jwt_sign_usage_errors_and_exact_claims() {
+    for bad in [
+        &["jwt", "sign", "--secret", "", "{}"][..],
+        &["jwt", "sign", "--secret", "s", "--kid", "", "{}"],
+        &["jwt", "sign", "--secret", "b64:AAEC=", "{}"],
+        &[
+            "jwt",
+            "sign",
+            "--secret",
+            "env:GATELITE_TEST_UNSET_SECRET",
+            "{}",
+        ],
+        &["jwt", "sign", "--secret", "s", "--alg", "none", "{}"],
+        &["jwt", "sign", "--secret", "s", "--alg", "hs256", "{}"],
+        &["jwt", "sign", "--secret", "s", "{\"a\":1,\"a\":2}"],
+        &["jwt", "sign", "--secret", "s", "\"text\""],
+        &["jwt", "sign", "--secret", "s", "{"],
+    ] {
+        let (code, out, err) = run_cli(bad);
+        assert_eq!(code, 2, "{bad:?}: {out}{err}");
+        assert!(out.is_empty(), "{bad:?} printed a token: {out}");
+    }
+    let t = jwt_sign("s", "HS256", "{ \"id\" : 12345678901234567891 }");
+    let payload = t.split('.').nth(1).unwrap();
+    let decoded = gatelite::crypto::base64::decode_url(payload.as_bytes()).unwrap();
+    assert_eq!(decoded, br#"{"id":12345678901234567891}"#);
+}
