@@ -365,3 +365,53 @@ fn jwt_sign_takes_options_as_name_equals_value() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(out.trim(), jwt_sign("s", "HS256", "{\"sub\":\"42\"}"));
 }
+
+/// The example config is the newcomer's first file: it must pass `check`
+/// with no environment set up, and show every implemented directive and
+/// form (those needing a secret or a file commented out).
+#[test]
+fn the_example_config_passes_check_and_shows_every_directive() {
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/gateway.conf.example");
+    let out = std::process::Command::new(bin())
+        .args(["check", example])
+        .env_remove("JWT_SECRET")
+        .env_remove("API_KEYS")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "ok");
+    let text = std::fs::read_to_string(example).unwrap();
+    for shown in [
+        "listen ",
+        "workers ",
+        "queue ",
+        "timeouts header=",
+        "limits header=",
+        "upstream ",
+        "server ",
+        "weight=",
+        "keepalive ",
+        "timeouts connect=",
+        "route ",
+        "path /",
+        "path ~ ",
+        "/{id}",
+        "/*;",
+        "host ",
+        "methods ",
+        "priority ",
+        "respond ",
+        "strip_prefix ",
+        "rewrite ",
+        "auth jwt ",
+        "auth api_key ",
+        "auth basic ",
+        "claims_to_headers ",
+    ] {
+        assert!(
+            text.contains(shown),
+            "gateway.conf.example does not show {shown:?}"
+        );
+    }
+}
