@@ -271,7 +271,12 @@ impl Builder<'_> {
             return Ok(&d.args);
         }
         let pos = d.args.get(n).map(|a| a.pos).unwrap_or(d.pos);
-        Err(self.err(pos, format!("'{}' expects {what}", d.name)))
+        let hint = d
+            .args
+            .get(n)
+            .map(|a| missing_semicolon_hint(d, a))
+            .unwrap_or_default();
+        Err(self.err(pos, format!("'{}' expects {what}{hint}", d.name)))
     }
 
     /// A string value: `env:NAME` reads the environment.
@@ -297,10 +302,11 @@ impl Builder<'_> {
                 return Err(self.err(
                     a.pos,
                     format!(
-                        "'{}' expects key=value options ({}), found '{}'",
+                        "'{}' expects key=value options ({}), found '{}'{}",
                         d.name,
                         allowed.join(", "),
-                        a.text
+                        a.text,
+                        missing_semicolon_hint(d, a)
                     ),
                 ));
             };
@@ -489,6 +495,7 @@ impl Builder<'_> {
             }
             if let Err(e) = self.check_block(inner, false) {
                 self.push(e);
+                bad_server |= inner.name == "server";
                 continue;
             }
             if inner.name != "server" && !seen.insert(inner.name.clone()) {
@@ -585,6 +592,7 @@ impl Builder<'_> {
             }
             if let Err(e) = self.check_block(inner, false) {
                 self.push(e);
+                seen.insert(inner.name.clone());
                 continue;
             }
             if !seen.insert(inner.name.clone()) {
@@ -908,9 +916,22 @@ impl Builder<'_> {
             // The gateway owns framing, routing and connection fields; a claim
             // must not set them (a `Content-Length` from a token would be a
             // smuggling primitive), and two claims cannot share one header.
-            let reserved = ["host", "content-length"]
+            // config imports only util (DESIGN.md §3), so the hop-by-hop
+            // names of http::headers::HOP_BY_HOP are repeated here; the e2e
+            // test in tests/auth.rs checks every one of them is refused.
+            const GATEWAY_MANAGED: [&str; 9] = [
+                "host",
+                "content-length",
+                "connection",
+                "keep-alive",
+                "proxy-connection",
+                "te",
+                "trailer",
+                "transfer-encoding",
+                "upgrade",
+            ];
+            let reserved = GATEWAY_MANAGED
                 .iter()
-                .chain(crate::http::headers::HOP_BY_HOP.iter())
                 .any(|r| r.eq_ignore_ascii_case(header));
             if reserved {
                 return Err(self.err(
@@ -978,6 +999,24 @@ fn text_start(arg: &Arg) -> Pos {
     Pos {
         line: arg.pos.line,
         col: arg.pos.col + skip,
+    }
+}
+
+/// When `arg` of `d` is the first on a new line, the likely cause of a
+/// "too many arguments" error is a `;` forgotten at the end of the line
+/// before: say so.
+fn missing_semicolon_hint(d: &Directive, arg: &Arg) -> String {
+    let before = d
+        .args
+        .iter()
+        .map(|a| a.pos)
+        .take_while(|p| p.line < arg.pos.line || (p.line == arg.pos.line && p.col < arg.pos.col))
+        .last()
+        .unwrap_or(d.pos);
+    if arg.pos.line > before.line {
+        format!(" (is a ';' missing at the end of line {}?)", before.line)
+    } else {
+        String::new()
     }
 }
 
@@ -1206,6 +1245,21 @@ mod tests {
         }
         // Both missing at once: both reported.
         let got = errors("listen 127.0.0.1:1;\nroute r { methods GET; }");
+        assert_eq!(got.len(), 2, "{got:?}");
+    }
+
+    #[test]
+    fn a_forgotten_semicolon_is_named() {
+        let got =
+            errors("listen 127.0.0.1:1;\nworkers 4\nqueue 8;\ntimeouts idle=5s\nlimits body=1m;");
+        assert_eq!(
+            got,
+            [
+                "g.conf:3:1: 'workers' expects one number (is a ';' missing at the end of line 2?)",
+                "g.conf:5:1: 'timeouts' expects key=value options (header, idle), found 'limits' (is a ';' missing at the end of line 4?)",
+            ]
+        );
+        let got = errors("listen 127.0.0.1:1;\nupstream u { server 127.0.0.1:9 { } }\nroute r { path /x; upstream u { } }");
         assert_eq!(got.len(), 2, "{got:?}");
     }
 
