@@ -527,6 +527,19 @@ fn auth_config_errors_are_reported_with_their_place() {
             "{directive}: expected {want:?} in {err}"
         );
     }
+    // Every hop-by-hop field the proxy strips is also refused as a target.
+    for name in gatelite::http::headers::HOP_BY_HOP {
+        let path = dir.write(
+            &format!("hop-{name}.conf"),
+            &format!("listen 127.0.0.1:0;\nroute r {{ path /x; respond 200 \"ok\"; auth jwt secret=s; claims_to_headers sub={name}; }}\n"),
+        );
+        let (code, _, err) = run_cli(&["check", &path_str(&path)]);
+        assert_eq!(code, 1, "{name}: {err}");
+        assert!(
+            err.contains("the gateway manages that header"),
+            "{name}: {err}"
+        );
+    }
     let path = dir.write(
         "basic.conf",
         &format!(
