@@ -752,6 +752,15 @@ impl Builder<'_> {
             .and_then(|n| u16::try_from(n).ok())
             .filter(|n| (200..=599).contains(n))
             .ok_or_else(|| self.err(status_arg.pos, "expected a status code from 200 to 599"))?;
+        // RFC 9110 §15.3.5, §15.4.5: 204 and 304 never carry content; bytes
+        // sent after such a head would be read as the next response.
+        if matches!(status, 204 | 304) && !body.is_empty() {
+            let pos = d.args.get(1).map_or(d.pos, |a| a.pos);
+            return Err(self.err(
+                pos,
+                format!("a {status} response has no body: expected respond {status};"),
+            ));
+        }
         Ok(ActionSpec::Respond { status, body })
     }
 
@@ -1234,6 +1243,14 @@ mod tests {
             (
                 "route r { path /x; respond 200 a b; }",
                 "g.conf:2:34: 'respond' expects a status",
+            ),
+            (
+                "route r { path /x; respond 204 \"x\"; }",
+                "g.conf:2:32: a 204 response has no body",
+            ),
+            (
+                "route r { path /x; respond 304 x; }",
+                "g.conf:2:32: a 304 response has no body",
             ),
         ];
         for (text, want) in cases {
