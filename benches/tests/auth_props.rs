@@ -1,7 +1,8 @@
 //! Properties of the auth and crypto code under random input:
 //! hostile bytes never panic, and encode/sign round-trip.
 
-use gatelite::auth::{sign, Alg, JwtKey, JwtPolicy, JwtVerifier};
+use gatelite::auth::jwt::sign_parts;
+use gatelite::auth::{sign, Alg, AuthError, JwtKey, JwtPolicy, JwtVerifier};
 use gatelite::crypto::base64;
 use gatelite::util::json::{self, ObjectWriter};
 use proptest::prelude::*;
@@ -23,7 +24,7 @@ fn alg() -> impl Strategy<Value = Alg> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
+    #![proptest_config(ProptestConfig::with_cases(1024))]
 
     #[test]
     fn random_bytes_never_panic_verify(token in proptest::collection::vec(any::<u8>(), 0..600)) {
@@ -88,6 +89,74 @@ proptest! {
         let mut other = secret.clone();
         other.push(1);
         prop_assert!(verifier(&other, vec![alg]).verify(token.as_bytes(), NOW).is_err());
+    }
+
+    #[test]
+    fn signed_random_payloads_never_panic(
+        payload in "[\\[\\]{}\",:0-9eE.+\\-tfnrulas\\\\ ]{0,120}",
+        raw in proptest::collection::vec(any::<u8>(), 0..120),
+        use_raw in any::<bool>(),
+    ) {
+        // A correctly signed token, so verification gets past the MAC and
+        // runs the payload parser and the claim checks on hostile JSON.
+        let payload = if use_raw { raw } else { payload.into_bytes() };
+        let token = sign_parts(br#"{"alg":"HS256"}"#, &payload, b"secret", Alg::HS256);
+        let v = verifier(b"secret", vec![Alg::HS256]);
+        if let Ok(claims) = v.verify(token.as_bytes(), NOW) {
+            prop_assert!(json::parse(&payload).is_ok_and(|p| matches!(p, json::Value::Object(_))));
+            prop_assert_eq!(claims.json().as_bytes(), &payload[..]);
+        }
+    }
+
+    #[test]
+    fn any_change_to_a_token_is_refused(
+        secret in proptest::collection::vec(any::<u8>(), 1..64),
+        alg in alg(),
+        sub in "\\PC{0,20}",
+        edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..4),
+    ) {
+        // Strict base64url (no padding, canonical trailing bits) makes this
+        // exact: every other byte string is a different signing input or a
+        // different tag, so no edit of a valid token verifies.
+        let mut w = ObjectWriter::new();
+        w.string("sub", &sub);
+        let token = sign(&w.finish(), &secret, alg, None).unwrap();
+        let v = verifier(&secret, vec![alg]);
+        prop_assert!(v.verify(token.as_bytes(), NOW).is_ok());
+        let mut bytes = token.clone().into_bytes();
+        for (at, byte) in &edits {
+            let i = at.index(bytes.len());
+            bytes[i] = *byte;
+        }
+        if bytes != token.as_bytes() {
+            prop_assert!(v.verify(&bytes, NOW).is_err());
+        }
+    }
+
+    #[test]
+    fn integer_claims_keep_every_digit(n in any::<u64>(), m in any::<i64>()) {
+        let claims_json = format!(r#"{{"u":{n},"i":{m}}}"#);
+        let token = sign(&claims_json, b"k", Alg::HS256, None).unwrap();
+        let claims = verifier(b"k", vec![Alg::HS256]).verify(token.as_bytes(), NOW).unwrap();
+        prop_assert_eq!(claims.get_string("u"), Some(n.to_string()));
+        prop_assert_eq!(claims.get_string("i"), Some(m.to_string()));
+        prop_assert_eq!(claims.json(), claims_json.as_str());
+    }
+
+    #[test]
+    fn exp_decides_at_its_instant(exp in 1u64..4_000_000_000, now in 1u64..4_000_000_000, leeway in 0u64..120) {
+        let token = sign(&format!(r#"{{"exp":{exp}}}"#), b"k", Alg::HS256, None).unwrap();
+        let v = JwtVerifier::new(JwtPolicy {
+            keys: vec![JwtKey::new(None, b"k".to_vec())],
+            algs: vec![Alg::HS256],
+            issuer: None,
+            audience: None,
+            leeway_secs: leeway,
+        });
+        let got = v.verify(token.as_bytes(), now).err();
+        // RFC 7519 §4.1.4: valid strictly before exp (plus the leeway).
+        let want = if now >= exp + leeway { Some(AuthError::Expired) } else { None };
+        prop_assert_eq!(got, want);
     }
 
     #[test]
