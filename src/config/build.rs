@@ -5,8 +5,15 @@
 //! error that names the place and what was expected. A typo must never turn a
 //! rate limit or an auth check off silently (STYLE.md §2.10).
 //!
+//! Three kinds of "unknown" get three messages: a directive of DESIGN.md §4
+//! that this version does not build yet (`rate_limit`, `balance`, `limits
+//! tunnels=`, ...) is "not supported yet"; one written in the wrong block says
+//! where it belongs; anything else is unknown, with a "did you mean" when a
+//! known name is one or two edits away (`rate_limt`).
+//!
 //! Errors are collected rather than stopping at the first, so `gatelite check`
-//! shows them all at once.
+//! shows them all at once (up to [`MAX_REPORTED_ERRORS`]); a directive that
+//! failed is not reported a second time as missing.
 
 use std::collections::HashSet;
 use std::net::{SocketAddr, ToSocketAddrs};

@@ -10,6 +10,12 @@
 //! it can be tested without sockets, and a reload is "load, build the runtime
 //! from the specs, swap". Every error is one line, `file:line:col: what was
 //! expected`, the way compilers report them, so editors can jump to it.
+//!
+//! Limits: the file is read through [`read_text`], at most
+//! [`lexer::MAX_CONFIG_BYTES`] and UTF-8 only; words are at most
+//! [`lexer::MAX_TOKEN_CHARS`], blocks nest at most [`parse::MAX_NESTING`]
+//! deep, durations are at most [`MAX_DURATION`]. No I/O happens here
+//! beyond reading the file and resolving `server` host names.
 
 pub mod build;
 pub mod lexer;
@@ -23,7 +29,7 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Duration;
 
-pub use values::{parse_duration, parse_size};
+pub use values::{parse_duration, parse_size, MAX_DURATION};
 
 /// A position in the config file (1-based).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
