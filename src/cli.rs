@@ -11,6 +11,7 @@
 //! Exit codes: 0 ok, 1 config error, 2 usage error, 3 runtime failure.
 //! Arguments are parsed into a [`Command`] first (pure, tested), then run.
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -184,6 +185,22 @@ fn parse_jwt_sign(rest: &[&str]) -> Result<Command, String> {
         kid,
         claims: claims.ok_or("jwt sign needs CLAIMS_JSON, like '{\"sub\":\"42\"}'")?,
     })
+}
+
+/// Runs the command line as the OS hands it over; an argument that is not
+/// UTF-8 is a usage error (exit 2), not a panic.
+pub fn main_os(args: impl IntoIterator<Item = OsString>) -> i32 {
+    let mut text = Vec::new();
+    for arg in args {
+        match arg.into_string() {
+            Ok(a) => text.push(a),
+            Err(bad) => {
+                eprintln!("gatelite: argument {bad:?} is not UTF-8\n{USAGE}");
+                return EXIT_USAGE;
+            }
+        }
+    }
+    main(&text)
 }
 
 /// Runs the command line; returns the exit code.

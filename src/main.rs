@@ -2,6 +2,5 @@
 //! (`gatelite::cli`); this file only hands over the arguments and exits.
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    std::process::exit(gatelite::cli::main(&args));
+    std::process::exit(gatelite::cli::main_os(std::env::args_os().skip(1)));
 }

@@ -415,3 +415,20 @@ fn the_example_config_passes_check_and_shows_every_directive() {
         );
     }
 }
+
+#[test]
+fn an_argument_that_is_not_utf8_is_a_usage_error() {
+    use std::os::unix::ffi::OsStrExt;
+    let bad = std::ffi::OsStr::from_bytes(b"\xff.conf");
+    let out = std::process::Command::new(bin())
+        .arg("check")
+        .arg(bad)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.starts_with("gatelite: argument") && err.contains("not UTF-8"),
+        "{err}"
+    );
+}
