@@ -5,8 +5,11 @@
 //! in priority order — only without the exponential time. So: generate small
 //! random patterns over a tiny alphabet as syntax trees, render them to
 //! pattern text for the engine, run the naive backtracker on the tree, and
-//! compare `is_match` and the group-0 span (leftmost-first) on short inputs,
-//! where exponential time does not hurt.
+//! compare `is_match` (both the Pike VM's and the lazy DFA's) and the span of
+//! every capture group (leftmost-first) on short inputs, where exponential
+//! time does not hurt. Counted repeats `{n}`, `{n,}`, `{n,m}` are rendered as
+//! such for the engine and expanded into copies for the backtracker, which
+//! so checks the compiler's expansion against the meaning of the operator.
 //!
 //! The backtracker keeps a set of states it has entered (RE2's "BitState"
 //! rule; see `Ctx`). That is what makes empty loops such as `(a*)*` end,
@@ -23,20 +26,26 @@ use proptest::prelude::*;
 enum P {
     Lit(char),
     Any,
-    Class { negated: bool, set: Vec<char> },
+    Class {
+        negated: bool,
+        set: Vec<char>,
+    },
     Star(Box<P>, bool),
     Plus(Box<P>, bool),
     Quest(Box<P>, bool),
+    /// `x{min,max}` (`max: None` is `{min,}`; `min == max` is written `{n}`).
+    Count(Box<P>, u32, Option<u32>, bool),
     Alt(Box<P>, Box<P>),
     Concat(Vec<P>),
-    Group(Box<P>),
+    /// A capturing group; the index is filled in by [`number_groups`].
+    Group(usize, Box<P>),
 }
 
 /// Pattern text for the engine.
 fn render(p: &P) -> String {
     fn atom(p: &P) -> String {
         match p {
-            P::Lit(_) | P::Any | P::Class { .. } | P::Group(_) => render(p),
+            P::Lit(_) | P::Any | P::Class { .. } | P::Group(..) => render(p),
             _ => format!("(?:{})", render(p)),
         }
     }
@@ -60,9 +69,75 @@ fn render(p: &P) -> String {
         P::Star(x, g) => format!("{}*{}", atom(x), lazy(*g)),
         P::Plus(x, g) => format!("{}+{}", atom(x), lazy(*g)),
         P::Quest(x, g) => format!("{}?{}", atom(x), lazy(*g)),
+        P::Count(x, min, max, g) => {
+            let count = match max {
+                Some(m) if m == min => format!("{{{min}}}"),
+                Some(m) => format!("{{{min},{m}}}"),
+                None => format!("{{{min},}}"),
+            };
+            format!("{}{count}{}", atom(x), lazy(*g))
+        }
         P::Alt(a, b) => format!("(?:{}|{})", render(a), render(b)),
         P::Concat(v) => v.iter().map(render).collect(),
-        P::Group(x) => format!("({})", render(x)),
+        P::Group(_, x) => format!("({})", render(x)),
+    }
+}
+
+/// Number the groups 1, 2, … in the order of their `(` in the rendered text.
+fn number_groups(p: &mut P, next: &mut usize) {
+    match p {
+        P::Lit(_) | P::Any | P::Class { .. } => {}
+        P::Star(x, _) | P::Plus(x, _) | P::Quest(x, _) | P::Count(x, ..) => number_groups(x, next),
+        P::Alt(a, b) => {
+            number_groups(a, next);
+            number_groups(b, next);
+        }
+        P::Concat(v) => v.iter_mut().for_each(|x| number_groups(x, next)),
+        P::Group(i, x) => {
+            *next += 1;
+            *i = *next;
+            number_groups(x, next);
+        }
+    }
+}
+
+/// The same pattern without `Count`: `x{n,m}` is n copies of `x`, then
+/// m-n nested optional copies `(x(x)?)?`; `x{n,}` is n-1 copies and `x+`
+/// (`x*` for n = 0). Copies are distinct nodes, as the compiled copies are
+/// distinct instructions, so the backtracker's `seen` set treats them apart.
+fn expand(p: &P) -> P {
+    match p {
+        P::Lit(_) | P::Any | P::Class { .. } => p.clone(),
+        P::Star(x, g) => P::Star(Box::new(expand(x)), *g),
+        P::Plus(x, g) => P::Plus(Box::new(expand(x)), *g),
+        P::Quest(x, g) => P::Quest(Box::new(expand(x)), *g),
+        P::Alt(a, b) => P::Alt(Box::new(expand(a)), Box::new(expand(b))),
+        P::Concat(v) => P::Concat(v.iter().map(expand).collect()),
+        P::Group(i, x) => P::Group(*i, Box::new(expand(x))),
+        P::Count(x, min, max, g) => {
+            let x = expand(x);
+            let mut items: Vec<P> = Vec::new();
+            match max {
+                None if *min == 0 => items.push(P::Star(Box::new(x), *g)),
+                None => {
+                    items.extend((1..*min).map(|_| x.clone()));
+                    items.push(P::Plus(Box::new(x), *g));
+                }
+                Some(max) => {
+                    items.extend((0..*min).map(|_| x.clone()));
+                    let mut optional: Option<P> = None;
+                    for _ in *min..*max {
+                        let body = match optional.take() {
+                            None => x.clone(),
+                            Some(inner) => P::Concat(vec![x.clone(), inner]),
+                        };
+                        optional = Some(P::Quest(Box::new(body), *g));
+                    }
+                    items.extend(optional);
+                }
+            }
+            P::Concat(items)
+        }
     }
 }
 
@@ -80,6 +155,27 @@ fn render(p: &P) -> String {
 struct Ctx {
     t: Vec<char>,
     seen: std::cell::RefCell<std::collections::HashSet<(usize, usize, u8)>>,
+    /// Capture slots of the path being tried: `2n` start and `2n+1` end of
+    /// group `n`, set on the way in and put back when the path fails.
+    caps: std::cell::RefCell<Vec<Option<usize>>>,
+}
+
+impl Ctx {
+    /// Set slot `slot` to `value`; returns the old value for [`Ctx::restore`].
+    fn save(&self, slot: usize, value: usize) -> Option<usize> {
+        let mut caps = self.caps.borrow_mut();
+        let old = caps.get(slot).copied().flatten();
+        if let Some(s) = caps.get_mut(slot) {
+            *s = Some(value);
+        }
+        old
+    }
+
+    fn restore(&self, slot: usize, old: Option<usize>) {
+        if let Some(s) = self.caps.borrow_mut().get_mut(slot) {
+            *s = old;
+        }
+    }
 }
 
 impl Ctx {
@@ -107,7 +203,21 @@ fn m(c: &Ctx, p: &P, i: usize, k: &mut dyn FnMut(usize) -> bool) -> bool {
         }
         P::Concat(v) => concat(c, v, i, k),
         P::Alt(a, b) => m(c, a, i, k) || m(c, b, i, k),
-        P::Group(x) => m(c, x, i, k),
+        P::Group(n, x) => {
+            let old_start = c.save(2 * n, i);
+            let found = m(c, x, i, &mut |j| {
+                let old_end = c.save(2 * n + 1, j);
+                k(j) || {
+                    c.restore(2 * n + 1, old_end);
+                    false
+                }
+            });
+            if !found {
+                c.restore(2 * n, old_start);
+            }
+            found
+        }
+        P::Count(..) => unreachable!("expanded before matching"),
         P::Star(..) => false, // handled above
         P::Plus(x, g) => m(c, x, i, &mut |j| plus_tail(c, p, x, *g, j, k)),
         // clippy's if_same_then_else sees `a || b` and `b || a` as the same
@@ -172,28 +282,37 @@ fn plus_tail(
     }
 }
 
-/// Leftmost-first group-0 span: try each start in turn; `end_ok` filters ends (for `$`).
-fn naive_find(
+/// Every group's span of the leftmost-first match (group 0 first): try each
+/// start in turn; `end_ok` filters ends (for `$`). `groups` excludes group 0.
+fn naive_captures(
     p: &P,
+    groups: usize,
     text: &str,
     starts: &dyn Fn(usize) -> bool,
     end_ok: &dyn Fn(usize, usize) -> bool,
-) -> Option<(usize, usize)> {
+) -> Option<Vec<Option<(usize, usize)>>> {
     let c = Ctx {
         t: text.chars().collect(),
         seen: Default::default(),
+        caps: std::cell::RefCell::new(vec![None; 2 * (groups + 1)]),
     };
     for start in (0..=c.t.len()).filter(|&s| starts(s)) {
-        let mut end = None;
+        let mut found = None;
         if m(&c, p, start, &mut |j| {
             if end_ok(j, c.t.len()) {
-                end = Some(j);
+                let caps = c.caps.borrow();
+                let mut spans = vec![Some((start, j))];
+                spans.extend(caps.chunks(2).skip(1).map(|pair| match pair {
+                    [Some(a), Some(b)] => Some((*a, *b)),
+                    _ => None,
+                }));
+                found = Some(spans);
                 true
             } else {
                 false
             }
         }) {
-            return end.map(|e| (start, e)); // ASCII: char index = byte offset
+            return found; // ASCII: char index = byte offset
         }
     }
     None
@@ -213,7 +332,17 @@ fn pattern() -> impl Strategy<Value = P> {
             (inner.clone(), any::<bool>()).prop_map(|(x, g)| P::Quest(Box::new(x), g)),
             (inner.clone(), inner.clone()).prop_map(|(a, b)| P::Alt(Box::new(a), Box::new(b))),
             proptest::collection::vec(inner.clone(), 0..4).prop_map(P::Concat),
-            inner.prop_map(|x| P::Group(Box::new(x))),
+            (
+                inner.clone(),
+                0u32..3,
+                0u32..3,
+                any::<bool>(),
+                any::<bool>()
+            )
+                .prop_map(|(x, min, extra, bounded, g)| {
+                    P::Count(Box::new(x), min, bounded.then_some(min + extra), g)
+                }),
+            inner.prop_map(|x| P::Group(0, Box::new(x))),
         ]
     })
 }
@@ -224,10 +353,15 @@ fn text() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+    // Enough cases that every operator meets every other one at depth 2 many
+    // times over (a release run takes a few seconds). PROPTEST_CASES overrides.
+    #![proptest_config(ProptestConfig { cases: 10_000, ..ProptestConfig::default() })]
 
     #[test]
-    fn pike_vm_agrees_with_backtracking(p in pattern(), t in text(), anchor in 0u8..4) {
+    fn pike_vm_and_dfa_agree_with_backtracking(p in pattern(), t in text(), anchor in 0u8..4) {
+        let mut p = p;
+        let mut groups = 0;
+        number_groups(&mut p, &mut groups);
         // Sometimes anchor the pattern, to exercise ^ and $ too.
         let body = render(&p);
         let text_pattern = match anchor {
@@ -237,15 +371,17 @@ proptest! {
             _ => body,
         };
         let re = Regex::new(&text_pattern).map_err(|e| TestCaseError::fail(format!("{text_pattern}: {e}")))?;
-        let want = naive_find(
-            &p,
+        prop_assert_eq!(re.captures_len(), groups + 1);
+        let want = naive_captures(
+            &expand(&p),
+            groups,
             &t,
             &|s| anchor == 0 || anchor == 2 || s == 0,
             &|e, len| anchor <= 1 || e == len,
         );
-        let got = re.captures(&t).and_then(|c| c.first().copied().flatten());
-        prop_assert_eq!(got, want, "pattern {:?} text {:?}", text_pattern, t);
-        prop_assert_eq!(re.is_match(&t), want.is_some());
+        prop_assert_eq!(&re.captures(&t), &want, "pattern {:?} text {:?}", text_pattern, t);
+        prop_assert_eq!(re.is_match(&t), want.is_some(), "VM is_match {:?} {:?}", text_pattern, t);
+        prop_assert_eq!(re.is_match_dfa(&t), want.is_some(), "DFA {:?} {:?}", text_pattern, t);
     }
 
     #[test]
@@ -257,12 +393,13 @@ proptest! {
             ],
             0..40,
         ),
-        t in text(),
+        t in prop_oneof![text(), any::<String>()],
     ) {
         let pattern: String = chars.into_iter().collect();
         if let Ok(re) = Regex::new(&pattern) {
             let caps = re.captures(&t);
             prop_assert_eq!(caps.is_some(), re.is_match(&t));
+            prop_assert_eq!(caps.is_some(), re.is_match_dfa(&t));
             if let Some(c) = caps {
                 prop_assert_eq!(c.len(), re.captures_len());
             }

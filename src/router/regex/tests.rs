@@ -14,6 +14,11 @@ fn check(pattern: &str, text: &str, want: Option<Spans>) {
         want.is_some(),
         "is_match {pattern:?} on {text:?}"
     );
+    assert_eq!(
+        re.is_match_dfa(text),
+        want.is_some(),
+        "lazy DFA {pattern:?} on {text:?}"
+    );
 }
 
 fn s(a: usize, b: usize) -> Option<(usize, usize)> {
@@ -186,6 +191,75 @@ fn pathological_patterns_are_correct() {
     let n = "a".repeat(30);
     let re = Regex::new(&format!("^{}{}$", "a?".repeat(30), n)).unwrap();
     assert!(re.is_match(&n));
+}
+
+#[test]
+fn long_texts_take_the_lazy_dfa_and_agree_with_the_vm() {
+    let long = |prefix: &str, fill: char, suffix: &str| {
+        let mut t = prefix.to_string();
+        t.extend(std::iter::repeat_n(fill, DFA_MIN_TEXT));
+        t.push_str(suffix);
+        t
+    };
+    let cases = [
+        (r"^/v[0-9]+/", long("/v12/", 'x', ""), true),
+        (r"^/v[0-9]+/", long("/x12/", 'x', ""), false),
+        (r"\.png$", long("/img/", 'a', ".png"), true),
+        (r"\.png$", long("/img/", 'a', ".png/"), false),
+        ("a|^b", long("c", 'b', ""), false),
+        ("^$", String::new(), true),
+        ("x$|y", long("", 'é', "x"), true),
+        ("[^a]", long("", 'a', ""), false),
+        ("(a+)+b", long("", 'a', "b"), true),
+    ];
+    for (pattern, text, want) in cases {
+        let re = Regex::new(pattern).unwrap();
+        assert_eq!(
+            re.is_match(&text),
+            want,
+            "{pattern} on {} bytes",
+            text.len()
+        );
+        assert_eq!(re.captures(&text).is_some(), want, "{pattern}");
+    }
+}
+
+#[test]
+fn a_dfa_cache_that_keeps_filling_hands_over_to_the_vm() {
+    // A new DFA state at nearly every character: the cache is emptied
+    // MAX_CACHE_RESETS times, then the VM finishes. Same answer either way.
+    let re = Regex::new("a.{60}c").unwrap();
+    // a and b in no order that repeats (an LCG), so the set of live threads
+    // (where the a's of the last 60 characters were) is new at almost every
+    // character.
+    let mut x: u32 = 1;
+    let mut text: String = (0..2_500)
+        .map(|_| {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            if x & 0x10000 == 0 {
+                'a'
+            } else {
+                'b'
+            }
+        })
+        .collect();
+    assert!(!re.is_match_dfa(&text));
+    assert!(re.captures(&text).is_none());
+    text.push('a');
+    text.push_str(&"b".repeat(60));
+    text.push('c');
+    assert!(re.is_match_dfa(&text));
+    assert!(re.captures(&text).is_some());
+}
+
+#[test]
+fn capture_slots_times_program_is_bounded() {
+    // 300 groups in a loop of 20: the VM would need 18 000 × 602 slots per
+    // thread list. Refused at compile time rather than allocated per request.
+    let e = Regex::new(&format!("(?:{}){{20}}", "(a)".repeat(300))).unwrap_err();
+    assert!(e.message.contains("capture"), "{e}");
+    // Plenty of room for route-shaped patterns.
+    Regex::new(r"^/(\w+)/(\d{1,4})/(?:(a|b|c)-(\d+)){1,50}$").unwrap();
 }
 
 #[test]
