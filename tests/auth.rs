@@ -585,3 +585,108 @@ fn jwt_sign_usage_errors_and_exact_claims() {
     let decoded = gatelite::crypto::base64::decode_url(payload.as_bytes()).unwrap();
     assert_eq!(decoded, br#"{"id":12345678901234567891}"#);
 }
+
+/// The issue's attack table, over the socket: every row is a 401 with a
+/// Bearer `invalid_token` challenge and a JSON reason, and none reaches the
+/// upstream; the gateway keeps serving after all of them.
+#[test]
+fn attack_table_over_the_socket() {
+    let s = setup();
+    let b64 = |s: &[u8]| gatelite::crypto::base64::encode_url(s);
+    let payload = b64(claims("").as_bytes());
+    let good = token(&claims(""));
+    let mut parts = good.split('.');
+    let (h, p, sig) = (
+        parts.next().unwrap(),
+        parts.next().unwrap(),
+        parts.next().unwrap(),
+    );
+    let unsigned = |header: &str| format!("{}.{payload}.", b64(header.as_bytes()));
+    let signed_header = |header: &str| {
+        let input = format!("{}.{payload}", b64(header.as_bytes()));
+        let tag = gatelite::crypto::hmac_sha256(SECRET.as_bytes(), input.as_bytes());
+        format!("{input}.{}", b64(&tag))
+    };
+    let rows: Vec<(&str, String, &str)> = vec![
+        ("alg none", unsigned(r#"{"alg":"none"}"#), "algorithm"),
+        ("alg None", unsigned(r#"{"alg":"None"}"#), "algorithm"),
+        ("alg NONE", unsigned(r#"{"alg":"NONE"}"#), "algorithm"),
+        (
+            "alg none, good sig",
+            format!("{}.{p}.{sig}", b64(br#"{"alg":"none"}"#)),
+            "algorithm",
+        ),
+        ("missing signature", format!("{h}.{p}"), "malformed"),
+        ("empty signature", format!("{h}.{p}."), "signature"),
+        (
+            "another key",
+            jwt_sign("not-the-secret", "HS256", &claims("")),
+            "signature",
+        ),
+        (
+            "HS512 only HS256 allowed",
+            jwt_sign(SECRET, "HS512", &claims("")),
+            "algorithm",
+        ),
+        ("four segments", format!("{good}.{sig}"), "malformed"),
+        ("padded base64url", format!("{h}.{p}.{sig}="), "malformed"),
+        (
+            "std alphabet",
+            format!("{h}.{p}.+{}", &sig[1..]),
+            "malformed",
+        ),
+        (
+            "bad JSON header",
+            format!("{}.{p}.{sig}", b64(b"{\"alg\":")),
+            "malformed",
+        ),
+        (
+            "unknown crit",
+            signed_header(r#"{"alg":"HS256","crit":["x"],"x":1}"#),
+            "critical",
+        ),
+        (
+            "expired",
+            token(&format!(
+                "{{\"iss\":\"{ISS}\",\"aud\":\"{AUD}\",\"exp\":{}}}",
+                now_unix() - 5
+            )),
+            "expired",
+        ),
+        (
+            "not yet valid",
+            token(&format!(
+                "{{\"iss\":\"{ISS}\",\"aud\":\"{AUD}\",\"nbf\":{}}}",
+                now_unix() + 600
+            )),
+            "not yet valid",
+        ),
+        (
+            "wrong iss",
+            token(&format!("{{\"iss\":\"x\",\"aud\":\"{AUD}\"}}")),
+            "issuer",
+        ),
+        (
+            "wrong aud",
+            token(&format!("{{\"iss\":\"{ISS}\",\"aud\":[\"x\"]}}")),
+            "audience",
+        ),
+        (
+            "10 KB token",
+            format!("{h}.{}.{sig}", "A".repeat(10_000)),
+            "too large",
+        ),
+    ];
+    for (what, t, reason) in rows {
+        let r = get_with(&s.gw, "/jwt/me", &format!("Authorization: Bearer {t}\r\n"));
+        assert_401(&r, "Bearer error=\"invalid_token\", error_description=\"");
+        assert!(r.text().contains(reason), "{what}: {}", r.text());
+    }
+    let r = get_with(
+        &s.gw,
+        "/jwt/me",
+        &format!("Authorization: Bearer {good}\r\n"),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(s.up.request_count(), 1);
+}

@@ -19,7 +19,9 @@
 //!
 //! Where the RFC leaves room, this parser chooses the strict side, because
 //! two parsers that disagree about a token's claims are a security bug:
-//! the input must be UTF-8 (§8.1) and at most [`MAX_INPUT_BYTES`]; nesting is
+//! the input must be UTF-8 (§8.1) and at most [`MAX_INPUT_BYTES`], and a
+//! leading byte order mark is an error (§8.1 lets a parser ignore one; in a
+//! token it can only be there to make two parsers disagree); nesting is
 //! limited to [`MAX_DEPTH`]; duplicate object keys are rejected (§4 says
 //! behaviour is unpredictable); numbers that overflow `f64` are rejected;
 //! anything after the value except whitespace is rejected. Errors carry the
@@ -302,6 +304,12 @@ mod tests {
             "at byte 4: trailing characters after the value"
         );
         bad(&vec![b' '; MAX_INPUT_BYTES + 1]);
+        // A byte order mark is not whitespace (RFC 8259 §8.1).
+        bad(b"\xef\xbb\xbf{}");
+        bad(b"{}\xef\xbb\xbf");
+        // Neither are other Unicode spaces or a NUL after the value.
+        bad("\u{a0}{}".as_bytes());
+        bad(b"{}\x00");
     }
 
     #[test]
