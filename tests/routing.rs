@@ -325,3 +325,61 @@ fn a_rewrite_with_its_own_query_keeps_the_clients_after_it() {
         assert_eq!(up.last().target, *seen, "sent {sent}");
     }
 }
+
+#[test]
+fn head_rides_on_get_and_allow_lists_it() {
+    let gw = Gateway::start(
+        "route r { path /g; methods GET; respond 200 \"body\"; }\n\
+         route w { path /g; methods POST; respond 201 \"made\"; }\n",
+    );
+    let mut c = gw.connect();
+    c.send(b"HEAD /g HTTP/1.1\r\nHost: t\r\n\r\n");
+    let r = c.read_response(true);
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(r.header("content-length"), Some("4"));
+    let r = gw.request("PUT /g HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n");
+    assert_eq!(r.status, 405);
+    assert_eq!(r.header("allow"), Some("GET, HEAD, POST"));
+}
+
+#[test]
+fn a_pathological_regex_answers_at_once() {
+    // `^(a+)+$` against a run of `a`s ending in `b` takes exponential time in
+    // a backtracking engine; here it is one linear pass.
+    let gw = Gateway::start(
+        "limits header=64k uri=64k;\n\
+         route r { path ~ ^/(a+)+$; respond 200 \"as\"; }\n",
+    );
+    let long = format!("/{}b", "a".repeat(30_000));
+    let started = std::time::Instant::now();
+    assert_eq!(get(&gw, &long, "t").status, 404);
+    // Generous: a backtracker would not finish this side of the heat death.
+    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    assert_eq!(get(&gw, &long[..long.len() - 1], "t").text(), "as");
+}
+
+#[test]
+fn route_command_shows_captures_rewrite_and_why_nothing_matched() {
+    let dir = TempDir::new("routing-cli");
+    let conf = path_str(&dir.write(
+        "g.conf",
+        "listen 127.0.0.1:0;\n\
+         upstream u { server 127.0.0.1:9; }\n\
+         route v { path ~ ^/v(\\d+)/(.*)$; upstream u; rewrite /api/$2?version=$1; }\n\
+         route h { path /h; host api.example.com; respond 200 \"h\"; }\n",
+    ));
+    let (code, out, err) = run_cli(&["route", &conf, "GET", "/v2/a/../b?x=1"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("route: v"), "{out}");
+    assert!(out.contains("$1=2 $2=b"), "{out}");
+    assert!(out.contains("/api/b?version=2&x=1"), "{out}");
+
+    let (code, out, _) = run_cli(&["route", &conf, "GET", "/h", "other.org"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("404"), "{out}");
+    assert!(out.contains("api.example.com"), "{out}");
+    let (_, out, _) = run_cli(&["route", &conf, "GET", "/h", "API.example.com:8080"]);
+    assert!(out.contains("route: h"), "{out}");
+    let (_, out, _) = run_cli(&["route", &conf, "GET", "/../h"]);
+    assert!(out.starts_with("400"), "{out}");
+}

@@ -302,7 +302,17 @@ impl Gateway {
         };
         // The table ignores a `:port` and case itself, as for a Host header.
         match self.table.find(method, host, &norm.path) {
-            RouteMatch::NotFound => format!("404 no route matches {method} {}", norm.path),
+            RouteMatch::NotFound => {
+                let mut out = format!("404 no route matches {method} {}", norm.path);
+                if let Some(h) = host {
+                    out.push_str(&format!(" on host {h}"));
+                }
+                let hosts = self.table.hosts_with_route(method, &norm.path);
+                if !hosts.is_empty() {
+                    out.push_str(&format!("; it has a route on host {}", hosts.join(", ")));
+                }
+                out
+            }
             RouteMatch::MethodNotAllowed { allow } => {
                 format!(
                     "405 {method} is not allowed on {}; Allow: {}",

@@ -420,6 +420,26 @@ impl RouteTable {
         }
     }
 
+    /// The `host` patterns under which `method path` would find a route (or a
+    /// 405), for explaining a 404 (`gatelite route`). Not for the request
+    /// path: it runs [`RouteTable::find`] once per distinct host pattern.
+    pub fn hosts_with_route(&self, method: &str, path: &str) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for h in self.defs.iter().filter_map(|d| d.host.as_ref()) {
+            let sample = match h {
+                HostPattern::Exact(name) => name.clone(),
+                HostPattern::Wildcard(suffix) => format!("x{suffix}"),
+            };
+            let shown = h.to_config_string();
+            if self.find(method, Some(&sample), path) != RouteMatch::NotFound
+                && !out.contains(&shown)
+            {
+                out.push(shown);
+            }
+        }
+        out
+    }
+
     /// Trie nodes reached by the whole path (literal and param edges), each once.
     fn param_nodes(&self, segments: &[&str]) -> Vec<&Node> {
         let mut active: Vec<&Node> = self.trie.get(ROOT).into_iter().collect();

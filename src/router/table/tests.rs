@@ -194,6 +194,28 @@ fn host_specific_route_wins_for_the_same_path() {
 }
 
 #[test]
+fn hosts_with_route_explain_a_404() {
+    let t = table(vec![
+        def("api", "/x", Some("api.example.com"), &[], None),
+        def("wild", "/x/*", Some("*.example.com"), &[], None),
+        def("ro", "/y", Some("ro.example.org"), &["GET"], None),
+    ]);
+    assert_eq!(who(&t, "GET", Some("other.org"), "/x"), "404");
+    assert_eq!(
+        t.hosts_with_route("GET", "/x"),
+        ["api.example.com", "*.example.com"]
+    );
+    // api.example.com is under *.example.com too.
+    assert_eq!(
+        t.hosts_with_route("GET", "/x/1"),
+        ["api.example.com", "*.example.com"]
+    );
+    // A 405 on that host counts: the path is there.
+    assert_eq!(t.hosts_with_route("POST", "/y"), ["ro.example.org"]);
+    assert!(t.hosts_with_route("GET", "/z").is_empty());
+}
+
+#[test]
 fn methods_405_and_head() {
     let t = table(vec![
         def("read", "/items/{id}", None, &["GET"], None),
