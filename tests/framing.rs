@@ -128,6 +128,15 @@ rejects! {
         b"GET  /a HTTP/1.1\r\nHost: t\r\n\r\n" => 400;
     http2_version_is_505:
         b"GET /a HTTP/2.0\r\nHost: t\r\n\r\n" => 505;
+    /// RFC 9110 §2.5 names the later versions `HTTP/2` and `HTTP/3`.
+    http3_bare_major_is_505:
+        b"GET /a HTTP/3\r\nHost: t\r\n\r\n" => 505;
+    http12_version_is_505:
+        b"GET /a HTTP/1.2\r\nHost: t\r\n\r\n" => 505;
+    http_version_with_two_digit_minor:
+        b"GET /a HTTP/1.10\r\nHost: t\r\n\r\n" => 400;
+    lowercase_http_version:
+        b"GET /a http/1.1\r\nHost: t\r\n\r\n" => 400;
     transfer_encoding_on_http10:
         b"POST /a HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" => 400;
     missing_host_on_http11:
@@ -209,4 +218,47 @@ fn identical_duplicate_content_lengths_are_one_value() {
     let rec = up.last();
     assert_eq!(rec.body, b"hello");
     assert_eq!(rec.header_count("content-length"), 1);
+}
+
+#[test]
+fn connection_option_cannot_strip_the_host_it_is_routed_by() {
+    // `Connection: Host` would make Host hop-by-hop: dropped after it was
+    // checked, the request would be routed as if it had none (404 here).
+    let up = Upstream::ok();
+    let gw = Gateway::start(&format!(
+        "workers 4;\nupstream u {{ server {}; }}\n\
+         route r {{ path /*; host t; upstream u; }}\n",
+        up.hostport()
+    ));
+    let r = gw.request("GET /a HTTP/1.1\r\nHost: t\r\nConnection: Host\r\n\r\n");
+    assert_eq!(r.status, 200, "{r:?}");
+    up.wait_requests(1);
+    let rec = up.last();
+    assert_eq!(rec.header("host"), Some("t"), "{}", rec.head_str());
+    assert_eq!(rec.header("x-forwarded-host"), Some("t"));
+}
+
+#[test]
+fn upstream_connection_option_cannot_strip_the_content_length_of_its_response() {
+    // Honoured, `Connection: Content-Length` would leave a kept-alive client
+    // a body with no framing at all: it could not tell where it ends.
+    let up = Upstream::start(|rec| {
+        if rec.target == "/strip" {
+            Reply::Send {
+                status: 200,
+                headers: vec![("Connection".into(), "Content-Length".into())],
+                body: Body::Length(b"hello".to_vec()),
+            }
+        } else {
+            Reply::ok()
+        }
+    });
+    let gw = Gateway::start(&proxy_config(&up, "", "path /*;"));
+    let mut c = gw.connect();
+    c.send(b"GET /strip HTTP/1.1\r\nHost: t\r\n\r\nGET /next HTTP/1.1\r\nHost: t\r\n\r\n");
+    let first = c.read_response(false);
+    assert_eq!(first.header("content-length"), Some("5"), "{first:?}");
+    assert_eq!(first.body, b"hello");
+    let second = c.read_response(false);
+    assert_eq!((second.status, second.text().as_str()), (200, "ok"));
 }

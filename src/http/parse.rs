@@ -293,7 +293,12 @@ const VERSION_LEN: usize = 8;
 ///
 /// Each available byte is checked against the pattern, so a wrong prefix is
 /// an error (`malformed`) before all eight bytes have arrived. A well-formed
-/// version other than 1.0 / 1.1 is [`ParseError::UnsupportedVersion`] (505).
+/// version other than 1.0 / 1.1 is [`ParseError::UnsupportedVersion`] (505),
+/// and so is the bare-major spelling RFC 9110 §2.5 uses for the later
+/// versions (`HTTP/2`, `HTTP/3`) when it ends the line or the field: those
+/// clients speak a protocol we do not, they did not send a malformed 1.x.
+/// `HTTP/1` without its minor digit, `HTTP/1.10` and `http/1.1` stay
+/// malformed (400).
 fn parse_version(bytes: &[u8], malformed: ParseError) -> Result<Option<Version>, ParseError> {
     for (i, &b) in bytes.iter().take(VERSION_LEN).enumerate() {
         let fits = match i {
@@ -302,7 +307,14 @@ fn parse_version(bytes: &[u8], malformed: ParseError) -> Result<Option<Version>,
             _ => b == b'.',
         };
         if !fits {
-            return Err(malformed);
+            let bare_later_major = i == 6
+                && matches!(b, b'\r' | b' ')
+                && bytes.get(5).is_some_and(|&major| major != b'1');
+            return Err(if bare_later_major {
+                ParseError::UnsupportedVersion
+            } else {
+                malformed
+            });
         }
     }
     match bytes.get(..VERSION_LEN) {
@@ -478,6 +490,10 @@ mod tests {
         http2_version: b"GET / HTTP/2.0\r\n\r\n" => UnsupportedVersion, 505;
         http12_version: b"GET / HTTP/1.2\r\n\r\n" => UnsupportedVersion, 505;
         http09_version: b"GET / HTTP/0.9\r\n\r\n" => UnsupportedVersion, 505;
+        http2_bare_major: b"GET / HTTP/2\r\n\r\n" => UnsupportedVersion, 505;
+        http3_bare_major: b"GET / HTTP/3\r\nHost: a\r\n\r\n" => UnsupportedVersion, 505;
+        http3_bare_major_bare_lf: b"GET / HTTP/3\n\r\n" => BadVersion, 400;
+        http_two_digit_major: b"GET / HTTP/20.0\r\n\r\n" => BadVersion, 400;
         lowercase_version: b"GET / http/1.1\r\n\r\n" => BadVersion, 400;
         short_version: b"GET / HTTP/1\r\n\r\n" => BadVersion, 400;
         long_version: b"GET / HTTP/1.10\r\n\r\n" => BadRequestLine, 400;
@@ -630,6 +646,8 @@ Cookie: session=abc123; theme=dark\r\n\
     fn errors_are_reported_before_the_head_completes() {
         assert_eq!(req(b"GET / HTTP/3x"), Err(ParseError::BadVersion));
         assert_eq!(req(b"GET / HTTP/2.0"), Err(ParseError::UnsupportedVersion));
+        assert_eq!(req(b"GET / HTTP/3\r"), Err(ParseError::UnsupportedVersion));
+        assert_eq!(req(b"GET / HTTP/3"), Ok(Status::Partial));
         assert_eq!(
             req(b"GET / HTTP/1.1\r\nBad Name"),
             Err(ParseError::WhitespaceBeforeColon)
@@ -661,6 +679,10 @@ Cookie: session=abc123; theme=dark\r\n\
             (b"HTTP/1.1  200 OK\r\n\r\n", Err(ParseError::BadStatusLine)),
             (
                 b"HTTP/2.0 200 OK\r\n\r\n",
+                Err(ParseError::UnsupportedVersion),
+            ),
+            (
+                b"HTTP/2 200 OK\r\n\r\n",
                 Err(ParseError::UnsupportedVersion),
             ),
             (b"ICY 200 OK\r\n\r\n", Err(ParseError::BadStatusLine)),
