@@ -68,13 +68,27 @@ pub const HOP_BY_HOP: [&str; 7] = [
     "upgrade",
 ];
 
+/// Fields a `Connection` line cannot turn into hop-by-hop ones. The message
+/// itself depends on them: `Content-Length` frames its body and `Host`
+/// routes it. RFC 9110 §7.6.1 forbids the option ("A sender MUST NOT send a
+/// connection option corresponding to a field that is intended for all
+/// recipients of the content"); honouring it anyway would let a client
+/// strip its own `Host` after it was checked (the request is then routed as
+/// if it had none), or let an upstream strip the `Content-Length` of a
+/// response that is still sent with that length, leaving the client no way
+/// to find where the body ends. So the option is ignored for them.
+pub const NEVER_CONNECTION_OPTIONS: [&str; 2] = ["content-length", "host"];
+
 /// True when the field `name` must not be forwarded by a proxy: one of
-/// [`HOP_BY_HOP`] or any field named in a `Connection` line of `headers`.
+/// [`HOP_BY_HOP`], or a field named in a `Connection` line of `headers`
+/// unless it is one of [`NEVER_CONNECTION_OPTIONS`].
 pub fn is_hop_by_hop(name: &str, headers: &[Header]) -> bool {
-    HOP_BY_HOP
-        .iter()
-        .any(|h| eq_ignore_case(h.as_bytes(), name.as_bytes()))
-        || connection_has_token(headers, name)
+    let is_one_of = |list: &[&str]| {
+        list.iter()
+            .any(|h| eq_ignore_case(h.as_bytes(), name.as_bytes()))
+    };
+    is_one_of(&HOP_BY_HOP)
+        || (!is_one_of(&NEVER_CONNECTION_OPTIONS) && connection_has_token(headers, name))
 }
 
 #[cfg(test)]
@@ -124,6 +138,16 @@ mod tests {
         }
         assert!(!is_hop_by_hop("Content-Length", &hs));
         assert!(!is_hop_by_hop("Host", &hs));
+    }
+
+    #[test]
+    fn connection_cannot_strip_framing_or_routing_fields() {
+        let hs = [h("Connection", "close, Content-Length, HOST, X-Other")];
+        assert!(!is_hop_by_hop("content-length", &hs));
+        assert!(!is_hop_by_hop("Host", &hs));
+        assert!(is_hop_by_hop("x-other", &hs));
+        // The always-hop-by-hop fields stay so whatever Connection says.
+        assert!(is_hop_by_hop("Transfer-Encoding", &hs));
     }
 
     #[test]
