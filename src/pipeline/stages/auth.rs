@@ -105,7 +105,7 @@ fn single_field<'h>(headers: &'h HeaderList, name: &str) -> Result<Option<&'h [u
         .map(|(_, v)| v);
     match (values.next(), values.next()) {
         (first, None) => Ok(first),
-        (Some(_), Some(_)) | (None, Some(_)) => Err(AuthError::DuplicateCredentials),
+        (_, Some(_)) => Err(AuthError::DuplicateCredentials),
     }
 }
 
