@@ -438,7 +438,12 @@ impl Builder<'_> {
 
     fn limits(&self, d: &Directive, l: &mut LimitsSpec) -> Res<()> {
         self.refuse_planned_options(d, PLANNED_LIMITS_OPTIONS)?;
+        // An uri/header conflict is blamed on uri= when written, else header=.
+        let mut blame = d.pos;
         for (k, v, pos) in self.some_options(d, &["header", "body", "uri"])? {
+            if k == "uri" || (k == "header" && blame == d.pos) {
+                blame = pos;
+            }
             let n = parse_size(&v).map_err(|m| self.err(pos, m))?;
             let small = |min: u64| -> Res<usize> {
                 if n < min || n > 1 << 30 {
@@ -454,8 +459,11 @@ impl Builder<'_> {
         }
         if l.uri > l.header {
             return Err(self.err(
-                d.pos,
-                "limits: uri= cannot exceed header= (the URI is part of the head)",
+                blame,
+                format!(
+                    "limits: uri= ({} bytes) cannot exceed header= ({} bytes): the URI is part of the head",
+                    l.uri, l.header
+                ),
             ));
         }
         Ok(())
@@ -1293,6 +1301,14 @@ mod tests {
             (
                 "timeouts;",
                 "g.conf:2:1: 'timeouts' expects at least one of header=, idle=",
+            ),
+            (
+                "limits body=1m header=1k;",
+                "g.conf:2:23: limits: uri= (8192 bytes) cannot exceed header= (1024 bytes)",
+            ),
+            (
+                "limits uri=32k body=1m;",
+                "g.conf:2:12: limits: uri= (32768 bytes) cannot exceed header= (16384 bytes)",
             ),
             (
                 "limits;",
