@@ -1,5 +1,6 @@
 //! The only `unsafe` in GateLite: the few libc functions that std does not
-//! expose — `poll(2)` to wait on many sockets at once, `signal(2)` +
+//! expose — `epoll(7)` to wait on many sockets at once (and `poll(2)` for
+//! one), `signal(2)` +
 //! `write(2)` to turn SIGTERM/SIGINT/SIGHUP into bytes on a pipe, and
 //! `getrlimit(2)`/`setrlimit(2)` to allow as many open sockets as the
 //! system lets us (the soft limit is often 1 024: too few for a gateway).
@@ -63,6 +64,9 @@ extern "C" {
     fn getrlimit(resource: c_int, rlim: *mut RLimit) -> c_int;
     fn setrlimit(resource: c_int, rlim: *const RLimit) -> c_int;
     fn poll(fds: *mut PollFd, nfds: c_ulong, timeout: c_int) -> c_int;
+    fn epoll_create1(flags: c_int) -> c_int;
+    fn epoll_ctl(epfd: c_int, op: c_int, fd: c_int, event: *mut EpollEvent) -> c_int;
+    fn epoll_wait(epfd: c_int, events: *mut EpollEvent, maxevents: c_int, timeout: c_int) -> c_int;
     fn signal(signum: c_int, handler: extern "C" fn(c_int)) -> usize;
     fn write(fd: c_int, buf: *const u8, count: usize) -> isize;
 }
@@ -89,14 +93,20 @@ pub fn raise_fd_limit() -> io::Result<u64> {
     Ok(lim.cur)
 }
 
+/// A timeout in whole milliseconds for `poll`/`epoll_wait` (`None` = -1,
+/// forever), rounded up so a 0.4 ms wait does not become a busy loop of
+/// 0 ms waits.
+fn timeout_ms(timeout: Option<Duration>) -> c_int {
+    match timeout {
+        None => -1,
+        Some(d) => c_int::try_from(d.as_micros().div_ceil(1000)).unwrap_or(c_int::MAX),
+    }
+}
+
 /// Waits until at least one fd is ready or `timeout` passes (`None` = forever).
 /// Returns how many are ready; an interrupted wait (a signal) returns 0.
 pub fn poll_fds(fds: &mut [PollFd], timeout: Option<Duration>) -> io::Result<usize> {
-    let ms: c_int = match timeout {
-        None => -1,
-        // Round up so a 0.4 ms wait does not become a busy loop of 0 ms waits.
-        Some(d) => c_int::try_from(d.as_micros().div_ceil(1000)).unwrap_or(c_int::MAX),
-    };
+    let ms = timeout_ms(timeout);
     let len = c_ulong::try_from(fds.len()).map_err(|_| io::Error::other("too many fds"))?;
     // SAFETY: `fds` is a valid, exclusively borrowed slice of `#[repr(C)]`
     // pollfd structs and `len` is its exact length, so the kernel reads and
@@ -116,6 +126,133 @@ pub fn poll_fds(fds: &mut [PollFd], timeout: Option<Duration>) -> io::Result<usi
 pub fn wait_readable(fd: &impl AsRawFd, timeout: Duration) -> io::Result<bool> {
     let mut fds = [PollFd::readable(fd.as_raw_fd())];
     Ok(poll_fds(&mut fds, Some(timeout))? > 0 && fds[0].is_ready())
+}
+
+/// `struct epoll_event`: the kernel packs it on x86-64 (no padding between
+/// the 32-bit mask and the 64-bit user data), and lays it out naturally
+/// elsewhere.
+#[cfg_attr(target_arch = "x86_64", repr(C, packed))]
+#[cfg_attr(not(target_arch = "x86_64"), repr(C))]
+#[derive(Clone, Copy)]
+pub struct EpollEvent {
+    events: u32,
+    data: u64,
+}
+
+impl EpollEvent {
+    /// An empty slot for [`Epoll::wait`] to fill.
+    pub const EMPTY: EpollEvent = EpollEvent { events: 0, data: 0 };
+
+    /// The token the fd was registered with.
+    pub fn token(&self) -> u64 {
+        self.data
+    }
+}
+
+impl std::fmt::Debug for EpollEvent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Copies: a reference into a packed struct would be unaligned.
+        let (events, data) = (self.events, self.data);
+        write!(f, "EpollEvent({events:#x}, {data})")
+    }
+}
+
+const EPOLL_CLOEXEC: c_int = 0o2_000_000;
+const EPOLL_CTL_ADD: c_int = 1;
+const EPOLL_CTL_MOD: c_int = 3;
+/// "No such file or directory": `EPOLL_CTL_MOD` of an fd not in the set.
+const ENOENT: i32 = 2;
+/// Readable (also reported with EOF and errors, which a read then returns).
+const EPOLLIN: u32 = 0x001;
+/// Report the fd once, then disable it until it is re-armed with `MOD`.
+const EPOLLONESHOT: u32 = 1 << 30;
+
+/// An epoll instance: a kernel-side set of fds, each with a 64-bit token,
+/// that reports which are readable without the caller passing the whole set
+/// on every wait (poll(2)'s cost grows with the set; epoll's with the
+/// number of ready fds).
+///
+/// Fds are registered *one-shot*: after one report an fd stays silent until
+/// [`Epoll::arm`]. That is what lets one thread wait while others serve:
+/// a connection a worker is reading from cannot be reported again meanwhile.
+/// Closing a socket removes it from the set (we never duplicate fds).
+#[derive(Debug)]
+pub struct Epoll {
+    fd: std::os::fd::OwnedFd,
+}
+
+impl Epoll {
+    /// A new, empty set.
+    pub fn new() -> io::Result<Epoll> {
+        // SAFETY: no pointers are passed; the result is checked below.
+        let fd = unsafe { epoll_create1(EPOLL_CLOEXEC) };
+        if fd < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        // SAFETY: `fd` was just returned by epoll_create1 and is owned by
+        // nobody else, so OwnedFd may close it.
+        let fd = unsafe { <std::os::fd::OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(fd) };
+        Ok(Epoll { fd })
+    }
+
+    /// Adds `fd` for good, level-triggered: reported whenever readable
+    /// (for listeners and doorbells).
+    pub fn watch(&self, fd: &impl AsRawFd, token: u64) -> io::Result<()> {
+        self.ctl(EPOLL_CTL_ADD, fd.as_raw_fd(), EPOLLIN, token)
+    }
+
+    /// Arms `fd` one-shot under `token`: it is reported once, when
+    /// readable, then stays silent until armed again. An fd already in the
+    /// set (silent since its last report) is modified, the common case and
+    /// one syscall; an fd new to the set is added.
+    pub fn arm(&self, fd: &impl AsRawFd, token: u64) -> io::Result<()> {
+        let fd = fd.as_raw_fd();
+        match self.ctl(EPOLL_CTL_MOD, fd, EPOLLIN | EPOLLONESHOT, token) {
+            Err(e) if e.raw_os_error() == Some(ENOENT) => {
+                self.ctl(EPOLL_CTL_ADD, fd, EPOLLIN | EPOLLONESHOT, token)
+            }
+            r => r,
+        }
+    }
+
+    fn ctl(&self, op: c_int, fd: RawFd, events: u32, token: u64) -> io::Result<()> {
+        let mut ev = EpollEvent {
+            events,
+            data: token,
+        };
+        // SAFETY: `ev` is a valid epoll_event for the duration of the call;
+        // the kernel copies it and keeps no pointer. Bad fds are reported as
+        // errors, not undefined behaviour.
+        if unsafe { epoll_ctl(self.fd.as_raw_fd(), op, fd, &mut ev) } < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(())
+    }
+
+    /// Waits until an fd is ready or `timeout` passes; fills the front of
+    /// `events` and returns how many. An interrupted wait returns 0.
+    pub fn wait(&self, events: &mut [EpollEvent], timeout: Option<Duration>) -> io::Result<usize> {
+        let max = c_int::try_from(events.len()).unwrap_or(c_int::MAX);
+        // SAFETY: `events` is an exclusively borrowed slice of `max` or more
+        // epoll_event structs; the kernel writes at most `max` of them and
+        // keeps no pointer after returning.
+        let n = unsafe {
+            epoll_wait(
+                self.fd.as_raw_fd(),
+                events.as_mut_ptr(),
+                max,
+                timeout_ms(timeout),
+            )
+        };
+        if n < 0 {
+            let err = io::Error::last_os_error();
+            if err.kind() == io::ErrorKind::Interrupted {
+                return Ok(0);
+            }
+            return Err(err);
+        }
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
 }
 
 /// The signals GateLite reacts to.
@@ -208,5 +345,28 @@ mod tests {
         assert!(!wait_readable(&a, Duration::from_millis(1)).unwrap());
         b.write_all(b"x").unwrap();
         assert!(wait_readable(&a, Duration::from_secs(5)).unwrap());
+    }
+
+    #[test]
+    fn epoll_reports_one_shot_until_rearmed() {
+        let ep = Epoll::new().unwrap();
+        let (a, mut b) = UnixStream::pair().unwrap();
+        let mut events = [EpollEvent::EMPTY; 4];
+        ep.arm(&a, 7).unwrap();
+        assert_eq!(ep.wait(&mut events, Some(Duration::ZERO)).unwrap(), 0);
+        b.write_all(b"x").unwrap();
+        assert_eq!(
+            ep.wait(&mut events, Some(Duration::from_secs(5))).unwrap(),
+            1
+        );
+        assert_eq!(events[0].token(), 7);
+        // Still readable, but one-shot: silent until re-armed.
+        assert_eq!(ep.wait(&mut events, Some(Duration::ZERO)).unwrap(), 0);
+        ep.arm(&a, 9).unwrap();
+        assert_eq!(
+            ep.wait(&mut events, Some(Duration::from_secs(5))).unwrap(),
+            1
+        );
+        assert_eq!(events[0].token(), 9);
     }
 }

@@ -7,7 +7,6 @@
 
 use std::io::{self, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::time::Duration;
 
 use crate::http::{BodyDecoder, BodyKind, ParseError};
 use crate::util::io::ReadBuf;
@@ -15,30 +14,19 @@ use crate::util::io::ReadBuf;
 /// The client connection as one exchange sees it.
 #[derive(Debug)]
 pub struct Client<'a> {
-    /// The socket (blocking; its read timeout is the server's short linger).
+    /// The socket (blocking; its read timeout is the client header timeout,
+    /// which also bounds each wait for request body bytes).
     pub stream: &'a TcpStream,
     /// Bytes read from the socket and not yet consumed (the worker's buffer).
     pub buf: &'a mut ReadBuf,
     /// The peer's address.
     pub peer: SocketAddr,
-    /// Read timeout while a request body streams in.
-    pub body_timeout: Duration,
 }
 
 impl Client<'_> {
     /// Writes all of `bytes`.
     pub fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
         self.stream.write_all(bytes)
-    }
-
-    /// Reads more body bytes into the buffer, waiting up to the body
-    /// timeout; 0 means the client closed.
-    pub fn fill_body(&mut self) -> io::Result<usize> {
-        let linger = self.stream.read_timeout()?;
-        self.stream.set_read_timeout(Some(self.body_timeout))?;
-        let r = self.fill();
-        self.stream.set_read_timeout(linger)?;
-        r
     }
 
     /// Reads more bytes into the buffer; 0 means the client closed.
@@ -109,7 +97,7 @@ impl BodyReader {
                     .write_all(b"HTTP/1.1 100 Continue\r\n\r\n")
                     .map_err(BodyError::Io)?;
             }
-            match client.fill_body() {
+            match client.fill() {
                 Ok(0) => {
                     return match self.decoder.finish_at_eof() {
                         Ok(()) => Ok(false),

@@ -31,6 +31,7 @@ use crate::util::clock::Clock;
 use crate::util::ids;
 pub use client::Client;
 pub use message::{HeaderList, Request, Response};
+pub use proxy::{Pending, Progress};
 pub use stage::{Ctx, Flow, Stage};
 
 /// What the server does with the client connection after an exchange.
@@ -95,8 +96,10 @@ pub struct Gateway {
 }
 
 impl Gateway {
-    /// Runs one request through the pipeline and writes its response.
-    pub fn handle(&self, client: &mut Client<'_>, mut req: Request) -> Outcome {
+    /// Runs one request through the pipeline: an early answer is written
+    /// at once; a proxied request comes back as soon as it has been sent
+    /// upstream ([`Progress::AwaitingUpstream`]), for [`Gateway::resume`].
+    pub fn handle(&self, client: &mut Client<'_>, mut req: Request) -> Progress {
         let request_id = match req.headers.get("x-request-id") {
             Some(v) if ids::is_sane_request_id(v) => String::from_utf8_lossy(v).into_owned(),
             _ => ids::new_request_id(),
@@ -129,19 +132,23 @@ impl Gateway {
                     // RFC 9112 §3.2.2: an absolute-form target's authority
                     // replaces the Host header, for routing and upstream.
                     if !http::framing::is_valid_host(authority.as_bytes()) {
-                        return self.reply_error(
-                            &mut ctx,
-                            client,
-                            400,
-                            "bad_request",
-                            "invalid authority in the request target",
-                        );
+                        return self
+                            .reply_error(
+                                &mut ctx,
+                                client,
+                                400,
+                                "bad_request",
+                                "invalid authority in the request target",
+                            )
+                            .into();
                     }
                     ctx.req.headers.set("Host", authority.into_bytes());
                 }
             }
             Err(e) => {
-                return self.reply_error(&mut ctx, client, e.status(), "bad_request", e.message())
+                return self
+                    .reply_error(&mut ctx, client, e.status(), "bad_request", e.message())
+                    .into()
             }
         }
         let host = ctx.req.host();
@@ -156,18 +163,22 @@ impl Gateway {
                     captures,
                 } => (route, params, captures),
                 RouteMatch::NotFound => {
-                    return self.reply_error(
-                        &mut ctx,
-                        client,
-                        404,
-                        "not_found",
-                        "no route matches this request",
-                    )
+                    return self
+                        .reply_error(
+                            &mut ctx,
+                            client,
+                            404,
+                            "not_found",
+                            "no route matches this request",
+                        )
+                        .into()
                 }
                 RouteMatch::MethodNotAllowed { allow } => {
                     ctx.response_headers.set("Allow", allow.join(", "));
                     let msg = format!("method {} is not allowed here", ctx.req.method);
-                    return self.reply_error(&mut ctx, client, 405, "method_not_allowed", &msg);
+                    return self
+                        .reply_error(&mut ctx, client, 405, "method_not_allowed", &msg)
+                        .into();
                 }
             };
         ctx.route = Some(route);
@@ -175,20 +186,34 @@ impl Gateway {
         ctx.captures = captures;
         ctx.upstream_path = ctx.req.path.clone();
         let Some(r) = self.routes.get(route) else {
-            return self.reply_error(&mut ctx, client, 500, "internal", "route table out of step");
+            return self
+                .reply_error(&mut ctx, client, 500, "internal", "route table out of step")
+                .into();
         };
         for stage in &r.stages {
             if let Flow::Respond(resp) = stage.on_request(&mut ctx) {
-                return self.reply(&mut ctx, client, resp);
+                return self.reply(&mut ctx, client, resp).into();
             }
         }
         match &r.action {
             Action::Respond { status, body } => {
                 let resp = Response::text(*status, body.as_bytes());
-                self.reply(&mut ctx, client, resp)
+                self.reply(&mut ctx, client, resp).into()
             }
-            Action::Proxy(up) => proxy::forward(self, up, &mut ctx, client),
+            Action::Proxy(up) => proxy::forward(self, up, ctx, client),
         }
+    }
+
+    /// Finishes a request that waited for its upstream: reads the answer
+    /// and relays it. `closing`: the server is shutting down, so the client
+    /// connection ends after this response.
+    pub fn resume(&self, p: Box<Pending>, client: &mut Client<'_>, closing: bool) -> Progress {
+        proxy::resume(self, p, client, closing)
+    }
+
+    /// Answers `504` for a request whose upstream did not answer in time.
+    pub fn expire(&self, p: Box<Pending>, client: &mut Client<'_>) -> Progress {
+        proxy::expire(self, p, client)
     }
 
     /// Answers with a JSON error body.

@@ -21,9 +21,12 @@
 
 use std::cell::RefCell;
 use std::io::{IoSlice, Write};
+use std::net::TcpStream;
+use std::sync::Arc;
+use std::time::Duration;
 
 use super::client::{BodyError, BodyReader, Client};
-use super::message::HeaderList;
+use super::message::{HeaderList, Request};
 use super::stage::Ctx;
 use super::{Gateway, Outcome};
 use crate::http::{
@@ -55,17 +58,88 @@ struct UpstreamHead {
     keep_alive: bool,
 }
 
-/// Forwards the request of `ctx` to `up` and writes the answer to the client.
-pub fn forward(gw: &Gateway, up: &Upstream, ctx: &mut Ctx, client: &mut Client<'_>) -> Outcome {
-    let head = upstream_request_head(ctx, &up.name);
-    let has_body = ctx.req.body != BodyKind::None;
+/// A request that has been sent upstream and waits for the answer.
+///
+/// Between [`forward`] and [`resume`] no thread waits for it: the server
+/// watches [`Pending::socket`] and hands the exchange to a worker when the
+/// upstream's answer arrives (or [`expire`]s it when it does not arrive
+/// within [`Pending::read_timeout`]). It owns everything the second half
+/// needs: the request context, the upstream connection, and the request
+/// head for a retry.
+#[derive(Debug)]
+pub struct Pending {
+    ctx: Ctx,
+    conn: UpstreamConn,
+    head: Vec<u8>,
+    retried: bool,
+    active: ActiveGuard,
+}
+
+impl Pending {
+    /// The upstream socket to wait on.
+    pub fn socket(&self) -> &TcpStream {
+        &self.conn.stream
+    }
+
+    /// How long the upstream may take to start its answer.
+    pub fn read_timeout(&self) -> Duration {
+        self.active.up.timeouts.read
+    }
+
+    /// True when the failure `e` of this attempt may be retried.
+    fn may_retry(&self, e: &UpstreamError) -> bool {
+        may_retry(&self.conn, self.retried, &self.ctx.req, e)
+    }
+}
+
+/// True when a failed attempt on `conn` may be sent once more, on a fresh
+/// connection to the same server: a pooled connection the server had
+/// closed an instant before we used it loses nothing if the request is
+/// idempotent, has no body, and was not retried already. A timeout is not
+/// such a failure (the server may be working on the request).
+fn may_retry(conn: &UpstreamConn, retried: bool, req: &Request, e: &UpstreamError) -> bool {
+    conn.reused && !retried && req.body == BodyKind::None && req.is_idempotent() && !e.is_timeout()
+}
+
+/// How far a request got.
+#[derive(Debug)]
+pub enum Progress {
+    /// Its response has been written (or the client is gone).
+    Done(Outcome),
+    /// It waits for its upstream: call [`resume`] when the socket is readable.
+    AwaitingUpstream(Box<Pending>),
+}
+
+impl From<Outcome> for Progress {
+    fn from(o: Outcome) -> Self {
+        Progress::Done(o)
+    }
+}
+
+/// Sends the request of `ctx` to `up` (head, then the body streamed from
+/// the client). On success the exchange waits for the upstream's answer.
+pub fn forward(
+    gw: &Gateway,
+    up: &Arc<Upstream>,
+    mut ctx: Ctx,
+    client: &mut Client<'_>,
+) -> Progress {
+    let head = upstream_request_head(&ctx, &up.name);
     let mut body = BodyReader::new(
         ctx.req.body,
         gw.limits.max_body_bytes,
         ctx.req.expect_continue,
     );
     let Some(server) = up.pick() else {
-        return gw.reply_error(ctx, client, 503, "no_server", "the upstream has no servers");
+        return gw
+            .reply_error(
+                &mut ctx,
+                client,
+                503,
+                "no_server",
+                "the upstream has no servers",
+            )
+            .into();
     };
     let mut retried = false;
     loop {
@@ -74,53 +148,135 @@ pub fn forward(gw: &Gateway, up: &Upstream, ctx: &mut Ctx, client: &mut Client<'
         } else {
             up.connection(server, gw.clock.as_ref())
         };
-        let conn = match conn {
+        let mut conn = match conn {
             Ok(c) => c,
-            Err(e) => return gw.reply_upstream_error(ctx, client, up, &e),
+            Err(e) => return gw.reply_upstream_error(&mut ctx, client, up, &e).into(),
         };
-        let reused = conn.reused;
-        let active = ActiveGuard::new(up, server);
-        match exchange(gw, up, &head, &mut body, conn, ctx, client) {
-            Exchange::Done(outcome) => return outcome,
-            Exchange::Failed(e) => {
+        let active = ActiveGuard::new(Arc::clone(up), server);
+        match send_request(&head, &mut body, &mut conn, ctx.req.body, client) {
+            Ok(()) => {
+                return Progress::AwaitingUpstream(Box::new(Pending {
+                    ctx,
+                    conn,
+                    head,
+                    retried,
+                    active,
+                }))
+            }
+            Err(SendError::Upstream(e)) => {
                 drop(active);
-                // A pooled connection the server had closed: nothing was lost
-                // if the request is idempotent and has no body, so send it
-                // once more, on a fresh connection to the same server.
-                if reused && !retried && !has_body && ctx.req.is_idempotent() && !e.is_timeout() {
+                if may_retry(&conn, retried, &ctx.req, &e) {
                     retried = true;
                     continue;
                 }
-                return gw.reply_upstream_error(ctx, client, up, &e);
+                return gw.reply_upstream_error(&mut ctx, client, up, &e).into();
             }
-            Exchange::ClientBody(BodyError::Invalid(pe)) => {
+            Err(SendError::ClientBody(BodyError::Invalid(pe))) => {
                 let status = pe.status();
                 return gw
-                    .reply_error(ctx, client, status, super::error_code(status), pe.message())
-                    .closing();
+                    .reply_error(
+                        &mut ctx,
+                        client,
+                        status,
+                        super::error_code(status),
+                        pe.message(),
+                    )
+                    .closing()
+                    .into();
             }
-            Exchange::ClientBody(BodyError::Io(_)) => return Outcome::close(),
+            Err(SendError::ClientBody(BodyError::Io(_))) => return Outcome::close().into(),
         }
     }
 }
 
-enum Exchange {
-    /// A response (or the client's disappearance) ended the exchange.
-    Done(Outcome),
-    /// The upstream failed before any response byte reached the client.
-    Failed(UpstreamError),
+/// Reads the upstream's answer to a pending exchange (its socket is
+/// readable) and relays it to the client. `closing`: the server is shutting
+/// down, so the client connection ends after this response.
+pub fn resume(
+    gw: &Gateway,
+    mut p: Box<Pending>,
+    client: &mut Client<'_>,
+    closing: bool,
+) -> Progress {
+    if closing {
+        p.ctx.req.keep_alive = false;
+    }
+    UPSTREAM_BUF.with(|cell| {
+        // Not re-entered: one exchange at a time per worker thread.
+        let Ok(mut buf) = cell.try_borrow_mut() else {
+            let e = UpstreamError::new(UpstreamErrorKind::BadResponse, "buffer busy");
+            return fail(gw, p, client, &e);
+        };
+        buf.clear();
+        match read_response_head(&mut p.conn, &mut buf, &p.ctx.req.method) {
+            Ok(head) => {
+                let Pending {
+                    mut ctx,
+                    conn,
+                    active,
+                    ..
+                } = *p;
+                relay_response(gw, &active.up, conn, head, &mut buf, &mut ctx, client).into()
+            }
+            Err(e) if p.may_retry(&e) => retry(gw, p, client),
+            Err(e) => fail(gw, p, client, &e),
+        }
+    })
+}
+
+/// The upstream did not start its answer in time: 504 to the client; the
+/// upstream connection is closed, never pooled.
+pub fn expire(gw: &Gateway, p: Box<Pending>, client: &mut Client<'_>) -> Progress {
+    let e = UpstreamError::new(UpstreamErrorKind::ReadTimeout, "upstream timed out");
+    fail(gw, p, client, &e)
+}
+
+/// Sends the request once more on a fresh connection to the same server.
+fn retry(gw: &Gateway, mut p: Box<Pending>, client: &mut Client<'_>) -> Progress {
+    let up = Arc::clone(&p.active.up);
+    let attempt = up.fresh_connection(p.active.server).and_then(|mut conn| {
+        match conn.stream.write_all(&p.head) {
+            Ok(()) => Ok(conn),
+            Err(e) => Err(UpstreamError::from_write(&e)),
+        }
+    });
+    match attempt {
+        Ok(conn) => {
+            p.conn = conn;
+            p.retried = true;
+            Progress::AwaitingUpstream(p)
+        }
+        Err(e) => fail(gw, p, client, &e),
+    }
+}
+
+/// Answers the client for an upstream failure; the upstream connection is
+/// dropped (closed).
+fn fail(gw: &Gateway, p: Box<Pending>, client: &mut Client<'_>, e: &UpstreamError) -> Progress {
+    let Pending {
+        mut ctx, active, ..
+    } = *p;
+    gw.reply_upstream_error(&mut ctx, client, &active.up, e)
+        .into()
+}
+
+/// Why sending the request stopped.
+enum SendError {
+    /// The upstream connection failed.
+    Upstream(UpstreamError),
     /// The client's body was bad or stopped.
     ClientBody(BodyError),
 }
 
 /// Counts a request as active on a server for its lifetime (RAII, STYLE §1.13).
-struct ActiveGuard<'a> {
-    up: &'a Upstream,
+#[derive(Debug)]
+struct ActiveGuard {
+    up: Arc<Upstream>,
     server: usize,
 }
 
-impl<'a> ActiveGuard<'a> {
-    fn new(up: &'a Upstream, server: usize) -> Self {
+impl ActiveGuard {
+    fn new(up: Arc<Upstream>, server: usize) -> Self {
         if let Some(s) = up.servers.get(server) {
             s.active.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
@@ -128,7 +284,7 @@ impl<'a> ActiveGuard<'a> {
     }
 }
 
-impl Drop for ActiveGuard<'_> {
+impl Drop for ActiveGuard {
     fn drop(&mut self) {
         if let Some(s) = self.up.servers.get(self.server) {
             s.active.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
@@ -184,39 +340,21 @@ fn upstream_request_head(ctx: &Ctx, upstream_label: &str) -> Vec<u8> {
     out
 }
 
-/// One attempt on one connection.
-fn exchange(
-    gw: &Gateway,
-    up: &Upstream,
+/// Writes the request head and streams the body, re-framed.
+fn send_request(
     head: &[u8],
     body: &mut BodyReader,
-    mut conn: UpstreamConn,
-    ctx: &mut Ctx,
+    conn: &mut UpstreamConn,
+    kind: BodyKind,
     client: &mut Client<'_>,
-) -> Exchange {
-    if let Err(e) = conn.stream.write_all(head) {
-        return Exchange::Failed(UpstreamError::from_write(&e));
+) -> Result<(), SendError> {
+    conn.stream
+        .write_all(head)
+        .map_err(|e| SendError::Upstream(UpstreamError::from_write(&e)))?;
+    if kind != BodyKind::None {
+        send_body(body, conn, kind, client)?;
     }
-    if ctx.req.body != BodyKind::None {
-        if let Err(x) = send_body(body, &mut conn, ctx.req.body, client) {
-            return x;
-        }
-    }
-    UPSTREAM_BUF.with(|cell| {
-        // Not re-entered: one exchange at a time per worker thread.
-        let Ok(mut buf) = cell.try_borrow_mut() else {
-            return Exchange::Failed(UpstreamError::new(
-                UpstreamErrorKind::BadResponse,
-                "buffer busy",
-            ));
-        };
-        buf.clear();
-        let up_head = match read_response_head(&mut conn, &mut buf, &ctx.req.method) {
-            Ok(h) => h,
-            Err(e) => return Exchange::Failed(e),
-        };
-        Exchange::Done(relay_response(gw, up, conn, up_head, &mut buf, ctx, client))
-    })
+    Ok(())
 }
 
 /// Streams the client's body to the upstream, re-framed.
@@ -225,7 +363,7 @@ fn send_body(
     conn: &mut UpstreamConn,
     kind: BodyKind,
     client: &mut Client<'_>,
-) -> Result<(), Exchange> {
+) -> Result<(), SendError> {
     let chunked = kind == BodyKind::Chunked;
     let mut piece = Vec::with_capacity(16 * 1024);
     let mut framed = Vec::new();
@@ -242,17 +380,17 @@ fn send_body(
                 };
                 conn.stream
                     .write_all(bytes)
-                    .map_err(|e| Exchange::Failed(UpstreamError::from_write(&e)))?;
+                    .map_err(|e| SendError::Upstream(UpstreamError::from_write(&e)))?;
             }
             Ok(false) => break,
             // The upstream connection is dropped (closed, never pooled).
-            Err(e) => return Err(Exchange::ClientBody(e)),
+            Err(e) => return Err(SendError::ClientBody(e)),
         }
     }
     if chunked {
         conn.stream
             .write_all(LAST_CHUNK)
-            .map_err(|e| Exchange::Failed(UpstreamError::from_write(&e)))?;
+            .map_err(|e| SendError::Upstream(UpstreamError::from_write(&e)))?;
     }
     Ok(())
 }

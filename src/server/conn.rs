@@ -1,40 +1,40 @@
 //! One client connection, from "it has bytes to read" to "give it back to
-//! the watcher" or "close it".
+//! the watcher", "park it until its upstream answers" or "close it".
 //!
-//! The loop, per request:
+//! A worker gets a [`Job`]: a connection with new bytes, or a request whose
+//! upstream has answered (or timed out). The loop, per request:
 //!
 //! ```text
-//! parse head from the buffer --partial--> read more (or hand back if idle)
+//! parse head from the buffer --partial--> hand back to the watcher
 //!        | complete
-//! framing rules (400/413/501...) -> owned Request -> pipeline -> response
-//!        | keep-alive?
-//! more bytes already buffered (pipelining)? loop : linger briefly, else hand back
+//! framing rules (400/413/501...) -> owned Request -> pipeline
+//!        | early answer (401, 404 ...)         | sent upstream
+//!        |                                     v
+//!        |                  park: the upstream socket goes to the watcher,
+//!        |                  the worker takes other work; later a worker
+//!        |                  resumes it and relays the answer
+//!        v                                     v
+//! keep-alive? more bytes already buffered (pipelining)? loop : hand back
 //! ```
 //!
-//! A worker never waits long on a client: after a response it *lingers* a
-//! couple of milliseconds for the next request (cheap, and under load the
-//! next request nearly always comes within that time), then hands the idle
-//! connection back to the watcher and takes other work. An unfinished head
-//! is handed back the same way. So the number of workers bounds the
-//! *requests being processed*, not the connections open — the C10k answer
-//! for a thread pool (see `server/mod.rs`).
+//! A worker never *waits* on a socket that has nothing to read: the
+//! watcher tells it when the client has sent a request and when the
+//! upstream has answered. Between those moments the connection or the
+//! exchange costs a slot in the wait set, not a thread. So the number of
+//! workers bounds the requests being processed, not the connections open
+//! nor the upstreams being waited for — the C10k answer for a thread pool
+//! (see `server/mod.rs`).
 
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
+use std::sync::Arc;
+
 use super::Shared;
 use crate::http::{self, BodyKind, EMPTY_HEADER, MAX_HEADERS};
-use crate::pipeline::{proxy::end_to_end, reject, Client, Gateway, Request};
-use crate::sys;
+use crate::pipeline::{proxy::end_to_end, reject, Client, Gateway, Pending, Progress, Request};
 use crate::util::io::ReadBuf;
-
-/// How long a worker waits for more bytes (the next request on a keep-alive
-/// connection, the rest of an unfinished head) before handing the
-/// connection to the watcher. It is the client socket's read timeout, so the
-/// wait costs no extra syscall: the `read` itself waits. Reading a request
-/// body switches to the header timeout for the duration of the body.
-pub const LINGER: Duration = Duration::from_millis(3);
 
 /// The size a worker's read buffer starts at (and shrinks back to after a
 /// rare larger head).
@@ -83,71 +83,147 @@ impl Conn {
     }
 }
 
+/// A request waiting for its upstream, with the client connection it
+/// came on and the config it started with.
+#[derive(Debug)]
+pub struct Parked {
+    /// The client connection (its `pending` holds any pipelined bytes).
+    pub conn: Conn,
+    /// The exchange, sent and waiting.
+    pub exchange: Box<Pending>,
+    /// The gateway (config) the request started on; it finishes on it.
+    pub gateway: Arc<Gateway>,
+    /// When the upstream's read timeout expires.
+    pub deadline: Instant,
+}
+
+/// Work for a worker.
+#[derive(Debug)]
+pub enum Job {
+    /// A client connection with bytes to read.
+    Serve(Conn),
+    /// A parked request whose upstream socket is readable.
+    Resume(Box<Parked>),
+    /// A parked request whose upstream did not answer in time.
+    Expired(Box<Parked>),
+}
+
 /// What a worker does with a connection after serving it.
 #[derive(Debug)]
 pub enum Next {
     /// Give it to the watcher until it has bytes again.
     Watch(Conn),
+    /// Its request waits for the upstream: give that to the watcher.
+    Park(Box<Parked>),
     /// It is done (closed or closing).
     Done,
 }
 
-/// Serves requests on `conn` until it idles, closes or errs. `buf` is the
-/// worker's own read buffer, lent to the connection while it is served.
-pub fn serve(shared: &Shared, gw: &Gateway, mut conn: Conn, buf: &mut ReadBuf) -> Next {
-    let timeouts = gw.config.client_timeouts;
+/// Does one job. `buf` is the worker's own read buffer, lent to the
+/// connection while it is served.
+pub fn serve(shared: &Shared, job: Job, buf: &mut ReadBuf) -> Next {
+    match job {
+        Job::Serve(conn) => serve_conn(shared, &shared.gateway(), conn, buf),
+        Job::Resume(p) => finish(shared, *p, buf, false),
+        Job::Expired(p) => finish(shared, *p, buf, true),
+    }
+}
+
+/// Reads what the client sent and serves the requests in it.
+fn serve_conn(shared: &Shared, gw: &Arc<Gateway>, mut conn: Conn, buf: &mut ReadBuf) -> Next {
+    lend_buffer(gw, &mut conn, buf);
+    // The watcher saw the socket readable: this read does not block.
+    let mut stream = &conn.stream;
+    match buf.read_from(&mut stream) {
+        Ok(0) => return Next::Done,
+        Ok(_) => {
+            if conn.waiting == Waiting::Idle {
+                // A new request has begun: its head must come in time.
+                conn.waiting = Waiting::Head;
+                conn.deadline = Instant::now() + gw.config.client_timeouts.header;
+            }
+        }
+        Err(e) if is_timeout(&e) => return hand_back(conn, buf),
+        Err(_) => return Next::Done,
+    }
+    let step = parse_and_handle(shared, gw, &conn, buf);
+    after(shared, gw, conn, buf, step)
+}
+
+/// Finishes a parked request (relays the upstream's answer, or a 504),
+/// then goes on with the client connection.
+fn finish(shared: &Shared, p: Parked, buf: &mut ReadBuf, expired: bool) -> Next {
+    let Parked {
+        mut conn,
+        exchange,
+        gateway,
+        ..
+    } = p;
+    lend_buffer(&gateway, &mut conn, buf);
+    let mut client = Client {
+        stream: &conn.stream,
+        buf,
+        peer: conn.peer,
+    };
+    let progress = if expired {
+        gateway.expire(exchange, &mut client)
+    } else {
+        gateway.resume(exchange, &mut client, shared.is_stopping())
+    };
+    // The body was read before the request was parked: only bytes after it
+    // mean the client may still be sending.
+    let step = step_for(progress, false, buf);
+    after(shared, &gateway, conn, buf, step)
+}
+
+/// Goes on with the connection after a step: the next pipelined request,
+/// the watcher, the upstream wait, or the end.
+fn after(
+    shared: &Shared,
+    gw: &Arc<Gateway>,
+    mut conn: Conn,
+    buf: &mut ReadBuf,
+    mut step: Step,
+) -> Next {
+    loop {
+        match step {
+            // Pipelined: the next request is already here.
+            Step::Continue if !buf.is_empty() => {}
+            Step::Continue => {
+                conn.waiting = Waiting::Idle;
+                conn.deadline = Instant::now() + gw.config.client_timeouts.idle;
+                return hand_back(conn, buf);
+            }
+            Step::NeedMore => return hand_back(conn, buf),
+            Step::Close { linger } => {
+                close(conn, linger);
+                return Next::Done;
+            }
+            Step::Parked(exchange) => {
+                // Bytes after the request (pipelined) wait with the connection.
+                conn.pending = buf.filled().to_vec();
+                buf.clear();
+                let deadline = Instant::now() + exchange.read_timeout();
+                return Next::Park(Box::new(Parked {
+                    conn,
+                    exchange,
+                    gateway: Arc::clone(gw),
+                    deadline,
+                }));
+            }
+        }
+        step = parse_and_handle(shared, gw, &conn, buf);
+    }
+}
+
+/// Puts the connection's saved bytes into the worker's buffer.
+fn lend_buffer(gw: &Gateway, conn: &mut Conn, buf: &mut ReadBuf) {
     buf.clear();
     // One byte past the head limit, so the parser can see it is exceeded.
     buf.set_max(gw.limits.max_head_bytes + 1);
     if !conn.pending.is_empty() {
         buf.extend_from_slice(&conn.pending);
         conn.pending = Vec::new();
-    }
-    // The watcher saw the socket readable: the first read will not block.
-    let mut readable = true;
-    loop {
-        if !buf.is_empty() {
-            match parse_and_handle(shared, gw, &mut conn, buf) {
-                Step::Continue => {
-                    if buf.is_empty() {
-                        conn.waiting = Waiting::Idle;
-                        conn.deadline = Instant::now() + timeouts.idle;
-                    }
-                    continue;
-                }
-                Step::NeedMore => {}
-                Step::Close { linger } => {
-                    close(conn, linger);
-                    return Next::Done;
-                }
-            }
-        }
-        if shared.is_stopping() && buf.is_empty() {
-            close(conn, false);
-            return Next::Done;
-        }
-        if !readable && !shared.queue.is_empty() {
-            // Others wait for a worker: do not linger, just look.
-            match sys::wait_readable(&conn.stream, Duration::ZERO) {
-                Ok(true) => {}
-                Ok(false) => return hand_back(conn, buf),
-                Err(_) => return Next::Done,
-            }
-        }
-        readable = false;
-        let mut stream = &conn.stream;
-        match buf.read_from(&mut stream) {
-            Ok(0) => return Next::Done,
-            Ok(_) => {
-                if conn.waiting == Waiting::Idle {
-                    // A new request has begun: its head must come in time.
-                    conn.waiting = Waiting::Head;
-                    conn.deadline = Instant::now() + timeouts.header;
-                }
-            }
-            Err(e) if is_timeout(&e) => return hand_back(conn, buf),
-            Err(_) => return Next::Done,
-        }
     }
 }
 
@@ -158,15 +234,31 @@ enum Step {
     NeedMore,
     /// Close the connection (lingering when the client may still be sending).
     Close { linger: bool },
+    /// The request was sent upstream and waits for the answer.
+    Parked(Box<Pending>),
 }
 
-fn parse_and_handle(shared: &Shared, gw: &Gateway, conn: &mut Conn, buf: &mut ReadBuf) -> Step {
+/// The step a request's progress leads to. `had_body`: the request had a
+/// body the exchange may not have read.
+fn step_for(progress: Progress, had_body: bool, buf: &ReadBuf) -> Step {
+    match progress {
+        Progress::AwaitingUpstream(p) => Step::Parked(p),
+        Progress::Done(o) if o.keep_alive => Step::Continue,
+        // Linger only when the client may still be sending: a request body
+        // the exchange may not have read, or bytes already here after it.
+        Progress::Done(_) => Step::Close {
+            linger: had_body || !buf.is_empty(),
+        },
+    }
+}
+
+fn parse_and_handle(shared: &Shared, gw: &Gateway, conn: &Conn, buf: &mut ReadBuf) -> Step {
     let mut storage = [EMPTY_HEADER; MAX_HEADERS];
     let head = match http::parse_request(buf.filled(), &mut storage, &gw.limits) {
         Ok(http::Status::Complete(h)) => h,
         Ok(http::Status::Partial) => return Step::NeedMore,
         Err(e) => {
-            let _ = conn.stream.write_all(&reject(e.status(), e.message()));
+            let _ = (&conn.stream).write_all(&reject(e.status(), e.message()));
             return Step::Close { linger: true };
         }
     };
@@ -174,7 +266,7 @@ fn parse_and_handle(shared: &Shared, gw: &Gateway, conn: &mut Conn, buf: &mut Re
     let framing = match http::request_framing(head.version, parsed, &gw.limits) {
         Ok(f) => f,
         Err(e) => {
-            let _ = conn.stream.write_all(&reject(e.status(), e.message()));
+            let _ = (&conn.stream).write_all(&reject(e.status(), e.message()));
             return Step::Close { linger: true };
         }
     };
@@ -195,18 +287,10 @@ fn parse_and_handle(shared: &Shared, gw: &Gateway, conn: &mut Conn, buf: &mut Re
         stream: &conn.stream,
         buf,
         peer: conn.peer,
-        body_timeout: gw.config.client_timeouts.header,
     };
     let had_body = req.body != BodyKind::None;
-    let outcome = gw.handle(&mut client, req);
-    if outcome.keep_alive {
-        return Step::Continue;
-    }
-    // Linger only when the client may still be sending: a request body the
-    // exchange may not have read, or bytes already here after the request.
-    Step::Close {
-        linger: had_body || !buf.is_empty(),
-    }
+    let progress = gw.handle(&mut client, req);
+    step_for(progress, had_body, buf)
 }
 
 fn is_timeout(e: &io::Error) -> bool {

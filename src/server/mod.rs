@@ -7,54 +7,64 @@
 //! header byte by byte, then need ten thousand threads — and a slowloris
 //! attacker needs only to open connections to exhaust any fixed pool.
 //! Event-driven servers (nginx) answer with one thread per core and
-//! non-blocking I/O everywhere. GateLite keeps blocking I/O, which is simple
-//! to read, and separates *waiting* from *working*:
+//! non-blocking I/O everywhere. GateLite keeps blocking sockets and plain
+//! sequential code, and separates *waiting* from *working*:
 //!
 //! ```text
 //!  listeners ─┐
 //!             ▼
-//!   watcher (1 thread, poll(2) over every waiting connection)
-//!             │ readable
+//!   watcher (1 thread, epoll over every socket with nothing to read yet)
+//!             │ readable: a client sent a request / an upstream answered
 //!             ▼
-//!   bounded queue (full -> 503 + Retry-After at once)
+//!   scheduler (fresh lane bounded: full -> 503 + Retry-After at once)
 //!             │
 //!             ▼
-//!   workers (N threads): parse, run the pipeline, proxy, respond
-//!             │ idle or head unfinished
-//!             └──────────► back to the watcher
+//!   workers (N threads): parse, run the pipeline, send upstream, relay
+//!             │ client idle or head unfinished / request sent upstream
+//!             └──────────► back to the watcher (wait set)
 //! ```
 //!
-//! A worker holds a connection only while a request is being processed
-//! (plus a linger of a few milliseconds, see [`conn`]). Idle and slow
-//! connections cost a slot in the watcher's `poll` set and a few hundred
-//! bytes, not a thread. Timeouts (header, idle) are deadlines the watcher
-//! enforces.
+//! A worker reads a socket only when the watcher has seen it readable, so
+//! it never sleeps on one: idle and slow connections, and requests whose
+//! upstream is still thinking, cost a slot in the wait set and a few
+//! hundred bytes, not a thread. The waits a blocking server would spend
+//! asleep become work for the next job, and a context switch — the most
+//! expensive thing such a server does per request — is spent only when no
+//! running worker will be free soon (see [`queue`]). Deadlines (header,
+//! idle, upstream read) are enforced by the watcher's sweep.
+//!
+//! What still blocks a worker is the rest of a message once it has begun
+//! to arrive: a request body, a response body, a write to a slow client.
+//! Those waits are bounded by the socket timeouts.
 //!
 //! ## Life cycle
 //!
 //! `run` binds, starts the watcher and the workers, then waits for signals:
 //! SIGHUP builds a new [`Gateway`] from the config file and swaps it in
-//! (a bad config is refused and the old one keeps serving); SIGTERM/SIGINT
-//! stop accepting, close idle connections, let workers finish what they
-//! hold (bounded by [`DRAIN_TIMEOUT`]) and return.
+//! (a bad config is refused and the old one keeps serving; requests in
+//! flight finish on the config they started with); SIGTERM/SIGINT stop
+//! accepting, close idle connections, let the requests in flight finish
+//! (bounded by [`DRAIN_TIMEOUT`]) and return.
 
 pub mod conn;
 pub mod queue;
+pub mod wait_set;
 pub mod watcher;
 pub mod workers;
 
 use std::io::{self, Write};
 use std::net::{SocketAddr, TcpListener};
 use std::os::unix::net::UnixStream;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
 use crate::config::ConfigError;
 use crate::pipeline::Gateway;
-use crate::sys::{self, Signal, SignalPipe};
-use conn::Conn;
-use queue::WorkQueue;
+use crate::sys::{self, Epoll, Signal, SignalPipe};
+use conn::{Conn, Job, Parked};
+use queue::Scheduler;
+use wait_set::{WaitSet, Waiter};
 
 /// How long shutdown waits for in-flight requests.
 pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
@@ -63,13 +73,16 @@ pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
 #[derive(Debug)]
 pub struct Shared {
     gateway: RwLock<Arc<Gateway>>,
-    /// Readable connections waiting for a worker.
-    pub queue: WorkQueue<Conn>,
-    returned: Mutex<Vec<Conn>>,
+    /// Jobs waiting for a worker.
+    pub jobs: Scheduler<Job>,
+    /// Everything waiting for a socket, filed by epoll token.
+    pub waiting: WaitSet,
+    /// The watcher's epoll set (workers arm sockets in it).
+    pub epoll: Epoll,
     doorbell: UnixStream,
     stopping: AtomicBool,
-    /// Workers serving a connection right now.
-    pub busy: AtomicUsize,
+    /// Set when shutdown begins: in-flight requests may finish until then.
+    pub drain_deadline: OnceLock<Instant>,
     /// Worker threads.
     pub workers: usize,
     /// Panics caught at the connection boundary.
@@ -94,20 +107,27 @@ impl Shared {
         self.stopping.load(Ordering::SeqCst)
     }
 
-    /// A worker gives a connection back to the watcher.
+    /// A worker gives a connection back to the watcher: it is filed in the
+    /// wait set and its socket armed, without waking the watcher. During
+    /// shutdown it is closed instead.
     pub fn give_back(&self, conn: Conn) {
         if self.is_stopping() {
             return; // dropped: closed
         }
-        self.returned
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(conn);
-        self.ring();
+        // A failure closes the connection; there is nobody to tell.
+        let _ = self.waiting.park(Waiter::Client(conn), &self.epoll);
     }
 
-    fn take_returned(&self) -> Vec<Conn> {
-        std::mem::take(&mut *self.returned.lock().unwrap_or_else(|p| p.into_inner()))
+    /// A worker leaves a request to wait for its upstream. Should its
+    /// socket not be watchable, the request is resumed at once (a worker
+    /// then waits for the answer in a blocking read) rather than lost.
+    pub fn park(&self, p: Box<Parked>) {
+        if let Err((Waiter::Upstream(p), e)) = self.waiting.park(Waiter::Upstream(p), &self.epoll) {
+            eprintln!(
+                "gatelite: cannot watch an upstream socket ({e}); waiting for it in a worker"
+            );
+            self.jobs.push_resume(Job::Resume(p));
+        }
     }
 
     fn ring(&self) {
@@ -158,13 +178,15 @@ pub fn run(
         .set_nonblocking(true)
         .map_err(ServerError::Setup)?;
     let workers = gateway.config.workers;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let shared = Arc::new(Shared {
-        queue: WorkQueue::new(gateway.config.queue),
+        jobs: Scheduler::new(gateway.config.queue, workers, cores.min(workers)),
         gateway: RwLock::new(Arc::new(gateway)),
-        returned: Mutex::new(Vec::new()),
+        waiting: WaitSet::new(),
+        epoll: Epoll::new().map_err(ServerError::Setup)?,
         doorbell: doorbell_tx,
         stopping: AtomicBool::new(false),
-        busy: AtomicUsize::new(0),
+        drain_deadline: OnceLock::new(),
         workers,
         panics: AtomicU64::new(0),
         started: Instant::now(),
@@ -200,14 +222,18 @@ pub fn run(
     }
 
     eprintln!("gatelite: shutting down, draining in-flight requests");
+    let deadline = Instant::now() + DRAIN_TIMEOUT;
+    let _ = shared.drain_deadline.set(deadline);
     shared.stopping.store(true, Ordering::SeqCst);
     shared.ring();
+    // The watcher stops accepting, closes idle connections and returns once
+    // no request is in flight (or at the deadline); then the workers go.
     let _ = watcher.join();
-    shared.queue.close();
-    if !pool.join(DRAIN_TIMEOUT) {
+    shared.jobs.close();
+    if !pool.join(deadline.saturating_duration_since(Instant::now())) {
         eprintln!(
             "gatelite: drain timeout; {} requests abandoned",
-            shared.busy.load(Ordering::SeqCst)
+            shared.jobs.running()
         );
     }
     Ok(())

@@ -1,101 +1,258 @@
-//! A bounded hand-off queue between the idle watcher and the workers.
+//! The scheduler between the watcher and the workers: two lanes of jobs,
+//! a fixed number of request slots, and idle workers woken last in, first
+//! out.
 //!
-//! Why not `mpsc::channel`? It is unbounded: under overload it would queue
-//! connections forever and every client would time out. A gateway must shed
-//! load instead, quickly and visibly: [`WorkQueue::try_push`] fails when the
-//! queue holds `capacity` items, and the caller answers `503` with
-//! `Retry-After` at once (STYLE.md §2.4).
+//! ## Lanes
 //!
-//! The lock is held only to push or pop one item; waiting happens on the
-//! condition variable, which releases the lock while it sleeps.
+//! *Fresh* jobs are client connections with new bytes: work the gateway has
+//! not yet taken on. Their lane is bounded (`queue`): when it is full the
+//! watcher answers `503` with `Retry-After` at once instead of letting the
+//! client wait for a worker that may never come (load shedding, STYLE.md
+//! §2.4). *Resume* jobs are requests already in flight whose upstream has
+//! answered (or timed out); they are never refused, and workers take them
+//! first, because finishing work frees what new work needs.
+//!
+//! ## Slots
+//!
+//! `workers N` bounds the requests being processed at once. A request holds
+//! a slot from the moment a worker takes its connection until its response
+//! is written — also while it waits for its upstream without a worker (see
+//! `conn.rs`). A fresh job is handed out only when a slot is free, so with
+//! `workers 1` one slow upstream request makes the next client wait in the
+//! lane, and the one after that get a `503`: the same promise a
+//! thread-per-request server makes, without tying a thread to the wait.
+//!
+//! ## Waking workers
+//!
+//! Waking a sleeping thread costs a context switch, the single most
+//! expensive thing a blocking server does per request. So a push wakes an
+//! idle worker only when fewer workers are running than the machine has
+//! cores; otherwise a running worker takes the job when it finishes its
+//! current one, microseconds later. Idle workers are a stack: the one woken
+//! is the one that went to sleep last, whose stack and buffers are still in
+//! the CPU caches, while the rest stay asleep. In case a running worker is
+//! stuck in something slow (a big body, a slow client), the watcher calls
+//! [`Scheduler::wake_stale`] and a job that waited [`STALE_AFTER`] wakes an
+//! idle worker regardless.
+//!
+//! The lock is held only to push or pop one job; sleeping happens outside
+//! it (`thread::park`).
 
 use std::collections::VecDeque;
-use std::sync::{Condvar, Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard};
+use std::thread::{self, Thread};
+use std::time::{Duration, Instant};
 
-/// A bounded multi-producer, multi-consumer queue.
+/// How long a job may wait for a running worker before an idle one is woken.
+pub const STALE_AFTER: Duration = Duration::from_millis(1);
+
+/// What a worker did with its previous job, as it asks for the next.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Finished {
+    /// It had none (the worker just started).
+    Nothing,
+    /// Its request is done (or it was no request): the slot is free.
+    Released,
+    /// Its request now waits for the upstream and keeps its slot.
+    Parked,
+}
+
+/// Jobs for the workers; see the module doc.
 #[derive(Debug)]
-pub struct WorkQueue<T> {
+pub struct Scheduler<T> {
     state: Mutex<State<T>>,
-    not_empty: Condvar,
     capacity: usize,
+    slots: usize,
+    max_running: usize,
 }
 
 #[derive(Debug)]
 struct State<T> {
-    items: VecDeque<T>,
+    fresh: VecDeque<(Instant, T)>,
+    resume: VecDeque<(Instant, T)>,
+    /// Sleeping workers, the most recent last.
+    idle: Vec<Thread>,
+    /// Workers holding a job.
+    running: usize,
+    /// Workers woken and not yet back in `next`: they count as running,
+    /// so a burst of pushes wakes one worker, not one per job.
+    waking: usize,
+    /// Requests in process: held by a worker or waiting for an upstream.
+    slots_used: usize,
     closed: bool,
-    /// Consumers asleep in `pop`: a push wakes one only when there is one
-    /// (a futex wake is a syscall; busy workers need none).
-    sleepers: usize,
 }
 
-impl<T> WorkQueue<T> {
-    /// A queue that holds at most `capacity` items (at least 1).
-    pub fn new(capacity: usize) -> Self {
-        WorkQueue {
+impl<T> State<T> {
+    /// True when a job an idle worker could take is queued.
+    fn has_work(&self, slots: usize) -> bool {
+        !self.resume.is_empty() || (!self.fresh.is_empty() && self.slots_used < slots)
+    }
+
+    /// Takes the most recently idle worker off the stack, to be woken.
+    fn pop_idle(&mut self) -> Option<Thread> {
+        let t = self.idle.pop()?;
+        self.waking += 1;
+        Some(t)
+    }
+}
+
+impl<T> Scheduler<T> {
+    /// A scheduler for `slots` concurrent requests, at most `capacity`
+    /// fresh jobs waiting, and `max_running` workers running before a push
+    /// leaves its job to them instead of waking another.
+    pub fn new(capacity: usize, slots: usize, max_running: usize) -> Self {
+        Scheduler {
             state: Mutex::new(State {
-                items: VecDeque::new(),
+                fresh: VecDeque::new(),
+                resume: VecDeque::new(),
+                idle: Vec::new(),
+                running: 0,
+                waking: 0,
+                slots_used: 0,
                 closed: false,
-                sleepers: 0,
             }),
-            not_empty: Condvar::new(),
             capacity: capacity.max(1),
+            slots: slots.max(1),
+            max_running: max_running.max(1),
         }
     }
 
-    /// The queue's data stays consistent even if a holder panicked (each
-    /// critical section is one push or pop), so poisoning is ignored.
+    /// The state stays consistent even if a holder panicked (each critical
+    /// section is a push or a pop and a few counters), so poisoning is
+    /// ignored.
     fn lock(&self) -> MutexGuard<'_, State<T>> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Adds an item, or gives it back when the queue is full or closed.
-    pub fn try_push(&self, item: T) -> Result<(), T> {
+    /// Queues new work, or gives it back when the fresh lane is full or
+    /// the scheduler closed.
+    pub fn push_fresh(&self, job: T) -> Result<(), T> {
         let mut s = self.lock();
-        if s.closed || s.items.len() >= self.capacity {
-            return Err(item);
+        if s.closed || s.fresh.len() >= self.capacity {
+            return Err(job);
         }
-        s.items.push_back(item);
-        let wake = s.sleepers > 0;
-        drop(s);
-        if wake {
-            self.not_empty.notify_one();
-        }
+        s.fresh.push_back((Instant::now(), job));
+        self.wake_if_useful(s);
         Ok(())
     }
 
-    /// Takes the oldest item, waiting for one; `None` once the queue is
-    /// closed and empty (the worker's signal to exit).
-    pub fn pop(&self) -> Option<T> {
+    /// Queues work already in flight; never refused.
+    pub fn push_resume(&self, job: T) {
         let mut s = self.lock();
-        loop {
-            if let Some(item) = s.items.pop_front() {
-                return Some(item);
-            }
-            if s.closed {
-                return None;
-            }
-            s.sleepers += 1;
-            s = self.not_empty.wait(s).unwrap_or_else(|p| p.into_inner());
-            s.sleepers -= 1;
+        s.resume.push_back((Instant::now(), job));
+        self.wake_if_useful(s);
+    }
+
+    /// Wakes the most recently idle worker when the job just pushed would
+    /// otherwise wait: fewer workers run than `max_running`.
+    fn wake_if_useful(&self, mut s: MutexGuard<'_, State<T>>) {
+        if s.running + s.waking >= self.max_running || !s.has_work(self.slots) {
+            return;
+        }
+        let woken = s.pop_idle();
+        drop(s);
+        if let Some(t) = woken {
+            t.unpark();
         }
     }
 
-    /// How many items wait.
-    pub fn len(&self) -> usize {
-        self.lock().items.len()
+    /// Called by the watcher: wakes an idle worker if the oldest job has
+    /// waited [`STALE_AFTER`] (the running workers are busy for longer
+    /// than usual). True while jobs wait, so the watcher keeps checking.
+    pub fn wake_stale(&self, now: Instant) -> bool {
+        let mut s = self.lock();
+        let oldest = s.resume.front().map(|(t, _)| *t);
+        let oldest_fresh = if s.slots_used < self.slots {
+            s.fresh.front().map(|(t, _)| *t)
+        } else {
+            None
+        };
+        let Some(oldest) = oldest.into_iter().chain(oldest_fresh).min() else {
+            return false;
+        };
+        if now.saturating_duration_since(oldest) >= STALE_AFTER {
+            if let Some(t) = s.pop_idle() {
+                drop(s);
+                t.unpark();
+            }
+        }
+        true
     }
 
-    /// True when nothing waits.
+    /// A worker reports what happened to its previous job and takes the
+    /// next, sleeping until there is one; `None` once the scheduler is
+    /// closed and nothing waits (the worker's signal to exit).
+    pub fn next(&self, finished: Finished) -> Option<T> {
+        let mut s = self.lock();
+        if finished != Finished::Nothing {
+            s.running = s.running.saturating_sub(1);
+        }
+        if finished == Finished::Released {
+            s.slots_used = s.slots_used.saturating_sub(1);
+        }
+        loop {
+            if let Some((_, job)) = s.resume.pop_front() {
+                s.running += 1;
+                return Some(job);
+            }
+            if s.slots_used < self.slots {
+                if let Some((_, job)) = s.fresh.pop_front() {
+                    s.running += 1;
+                    s.slots_used += 1;
+                    return Some(job);
+                }
+            }
+            if s.closed && s.resume.is_empty() && s.fresh.is_empty() {
+                return None;
+            }
+            let me = thread::current();
+            s.idle.push(me.clone());
+            drop(s);
+            thread::park();
+            s = self.lock();
+            match s.idle.iter().rposition(|t| t.id() == me.id()) {
+                // Still on the stack: a spurious wake-up.
+                Some(i) => {
+                    s.idle.remove(i);
+                }
+                // Taken off the stack by whoever woke us.
+                None => s.waking = s.waking.saturating_sub(1),
+            }
+        }
+    }
+
+    /// How many fresh jobs wait.
+    pub fn len(&self) -> usize {
+        self.lock().fresh.len()
+    }
+
+    /// True when no fresh job waits.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
-    /// Refuses new items and wakes every waiting consumer; items already
-    /// queued are still handed out.
+    /// True when nothing is queued and no request is in process.
+    pub fn is_quiet(&self) -> bool {
+        let s = self.lock();
+        s.slots_used == 0 && s.running == 0 && s.fresh.is_empty() && s.resume.is_empty()
+    }
+
+    /// Workers holding a job right now.
+    pub fn running(&self) -> usize {
+        self.lock().running
+    }
+
+    /// Refuses new fresh jobs and wakes every idle worker; what is queued
+    /// is still handed out.
     pub fn close(&self) {
-        self.lock().closed = true;
-        self.not_empty.notify_all();
+        let mut s = self.lock();
+        s.closed = true;
+        let idle = std::mem::take(&mut s.idle);
+        s.waking += idle.len();
+        drop(s);
+        for t in idle {
+            t.unpark();
+        }
     }
 }
 
@@ -105,37 +262,97 @@ mod tests {
     use std::sync::Arc;
 
     #[test]
-    fn full_queue_refuses_and_returns_the_item() {
-        let q = WorkQueue::new(2);
-        assert!(q.try_push(1).is_ok());
-        assert!(q.try_push(2).is_ok());
-        assert_eq!(q.try_push(3), Err(3));
-        assert_eq!(q.pop(), Some(1));
-        assert!(q.try_push(3).is_ok());
+    fn full_fresh_lane_refuses_and_returns_the_job() {
+        let q = Scheduler::new(2, 8, 1);
+        assert!(q.push_fresh(1).is_ok());
+        assert!(q.push_fresh(2).is_ok());
+        assert_eq!(q.push_fresh(3), Err(3));
+        assert_eq!(q.next(Finished::Nothing), Some(1));
+        assert!(q.push_fresh(3).is_ok());
     }
 
     #[test]
-    fn close_drains_then_releases_all_consumers() {
-        let q = Arc::new(WorkQueue::new(4));
-        q.try_push(7).unwrap();
-        let waiters: Vec<_> = (0..3)
+    fn resumes_go_first_and_are_never_refused() {
+        let q = Scheduler::new(1, 8, 1);
+        q.push_fresh(1).unwrap();
+        assert_eq!(q.next(Finished::Nothing), Some(1));
+        q.push_fresh(2).unwrap();
+        // The lane holds one fresh job, but answers are always taken in.
+        q.push_resume(10);
+        q.push_resume(11);
+        assert_eq!(q.next(Finished::Parked), Some(10));
+        assert_eq!(q.next(Finished::Parked), Some(11));
+        assert_eq!(q.next(Finished::Released), Some(2));
+    }
+
+    #[test]
+    fn parked_requests_keep_their_slot() {
+        // One slot: while the first request waits for its upstream, a
+        // fresh job stays queued; its resume finishes it and frees the slot.
+        let q = Scheduler::new(4, 1, 1);
+        q.push_fresh("a").unwrap();
+        assert_eq!(q.next(Finished::Nothing), Some("a"));
+        q.push_fresh("b").unwrap();
+        q.push_resume("a-answer");
+        assert_eq!(q.next(Finished::Parked), Some("a-answer"));
+        assert_eq!(q.len(), 1);
+        assert!(!q.is_quiet());
+        assert_eq!(q.next(Finished::Released), Some("b"));
+        q.close();
+        assert_eq!(q.next(Finished::Released), None);
+        assert!(q.is_quiet());
+    }
+
+    #[test]
+    fn close_drains_then_releases_all_workers() {
+        let q = Arc::new(Scheduler::new(4, 4, 1));
+        q.push_fresh(7).unwrap();
+        let workers: Vec<_> = (0..3)
             .map(|_| {
                 let q = Arc::clone(&q);
-                std::thread::spawn(move || {
+                thread::spawn(move || {
                     let mut got = Vec::new();
-                    while let Some(x) = q.pop() {
+                    let mut finished = Finished::Nothing;
+                    while let Some(x) = q.next(finished) {
                         got.push(x);
+                        finished = Finished::Released;
                     }
                     got
                 })
             })
             .collect();
         q.close();
-        let all: Vec<i32> = waiters
+        let all: Vec<i32> = workers
             .into_iter()
             .flat_map(|h| h.join().unwrap())
             .collect();
         assert_eq!(all, vec![7]);
-        assert_eq!(q.try_push(8), Err(8));
+        assert_eq!(q.push_fresh(8), Err(8));
+    }
+
+    #[test]
+    fn a_stale_job_wakes_an_idle_worker() {
+        let q = Arc::new(Scheduler::new(4, 4, 1));
+        // One worker holds a job (it "runs"), so the push below wakes nobody.
+        q.push_fresh(1).unwrap();
+        assert_eq!(q.next(Finished::Nothing), Some(1));
+        let idle = {
+            let q = Arc::clone(&q);
+            thread::spawn(move || q.next(Finished::Nothing))
+        };
+        // Wait until the second worker sleeps (bounded condition poll).
+        let start = Instant::now();
+        while q.lock().idle.is_empty() {
+            assert!(start.elapsed() < Duration::from_secs(10));
+            thread::yield_now();
+        }
+        q.push_fresh(2).unwrap();
+        assert_eq!(
+            q.lock().idle.len(),
+            1,
+            "a push while a worker runs wakes nobody"
+        );
+        assert!(q.wake_stale(Instant::now() + STALE_AFTER));
+        assert_eq!(idle.join().unwrap(), Some(2));
     }
 }

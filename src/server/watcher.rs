@@ -1,126 +1,187 @@
-//! The idle watcher: one thread that owns every connection no worker is
-//! serving — new ones, kept-alive ones between requests, and ones whose head
-//! is still trickling in — and waits on all of them at once with `poll(2)`.
+//! The watcher: one thread that waits, with `epoll(7)`, on every socket
+//! that has nothing to read yet — client connections between requests or
+//! with half a head, upstream connections whose answer has not come — and
+//! on the listening sockets.
 //!
-//! When a connection becomes readable it is handed to the work queue. When
-//! the queue is full the client gets an immediate `503` with `Retry-After`
-//! instead of waiting for a worker that may never come (load shedding).
-//! When its deadline passes (header timeout for an unfinished head, idle
-//! timeout between requests) it is closed.
+//! When a waiter's socket becomes readable it is taken out of the
+//! [`WaitSet`](super::wait_set::WaitSet) and handed to the scheduler: a client connection as a
+//! *fresh* job (when that lane is full the client gets an immediate `503`
+//! with `Retry-After`: load shedding), a request whose upstream answered as
+//! a *resume* job. A periodic sweep ends waits whose deadline passed: it
+//! closes client connections (header timeout for an unfinished head, idle
+//! timeout between requests) and turns requests whose upstream is silent
+//! past its read timeout into `504`s.
 //!
-//! The listening sockets are in the same `poll` set, so accepting costs no
-//! extra thread. A socket pair is the watcher's doorbell: workers ring it
-//! when they hand a connection back, and shutdown rings it to stop.
+//! Workers park waiters without waking this thread: they file the waiter
+//! and arm its socket in the shared epoll set themselves. The watcher wakes
+//! only for what it must do — accept, hand over readable waiters (many per
+//! wake-up under load), sweep, or stop (a socket pair is its doorbell).
+//!
+//! Shutdown: the listeners close at once, idle client connections are
+//! closed, and the watcher keeps serving the requests in flight until none
+//! is left or the drain deadline passes.
 
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpListener};
-use std::os::fd::AsRawFd;
 use std::os::unix::net::UnixStream;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::conn::Conn;
+use super::conn::{Conn, Job};
+use super::queue::STALE_AFTER;
+use super::wait_set::Waiter;
 use super::Shared;
 use crate::pipeline::reject;
-use crate::sys::{self, PollFd};
+use crate::sys::EpollEvent;
 
-/// Most connections the watcher holds; beyond this new ones are refused
-/// (`poll` cost grows with the set, and file descriptors are finite).
+/// Most client connections the watcher holds; beyond this new ones are
+/// refused (file descriptors and memory are finite).
 pub const MAX_WATCHED: usize = 16_384;
 
 /// Most connections accepted per listener per wake-up (fairness to the rest).
 const ACCEPT_BATCH: usize = 256;
 
+/// Most readiness events taken from the kernel per wake-up.
+const EVENT_BATCH: usize = 256;
+
 /// Client-side write timeout for every connection.
 pub const CLIENT_WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Runs until shutdown; owns the listeners.
+/// The epoll token of the doorbell (waiter tokens are slot indices, far below).
+const DOORBELL_TOKEN: u64 = u64::MAX;
+
+/// The epoll token of listener `i`.
+fn listener_token(i: usize) -> u64 {
+    u64::MAX - 1 - i as u64
+}
+
+/// How often the deadline sweep runs: a tenth of the shortest timeout it
+/// enforces (client header and idle, upstream read), so a deadline is kept
+/// within 10 % of its length, but at most every 5 ms and at least every
+/// second.
+fn sweep_interval(shared: &Shared) -> Duration {
+    let gw = shared.gateway();
+    let t = gw.config.client_timeouts;
+    let shortest = gw
+        .upstreams
+        .iter()
+        .map(|u| u.timeouts.read)
+        .fold(t.header.min(t.idle), Duration::min);
+    (shortest / 10).clamp(Duration::from_millis(5), Duration::from_secs(1))
+}
+
+/// Runs until shutdown has drained; owns the listeners.
 pub fn run(shared: Arc<Shared>, listeners: Vec<TcpListener>, doorbell: UnixStream) {
-    let mut conns: Vec<Conn> = Vec::new();
-    let mut fds: Vec<PollFd> = Vec::new();
-    let mut ready: Vec<usize> = Vec::new();
-    for l in &listeners {
-        if let Err(e) = l.set_nonblocking(true) {
+    let mut events = vec![EpollEvent::EMPTY; EVENT_BATCH];
+    let mut ready_tokens: Vec<u64> = Vec::with_capacity(EVENT_BATCH);
+    let mut ready: Vec<Waiter> = Vec::with_capacity(EVENT_BATCH);
+    let _ = doorbell.set_nonblocking(true);
+    if let Err(e) = shared.epoll.watch(&doorbell, DOORBELL_TOKEN) {
+        eprintln!("gatelite: cannot watch the shutdown doorbell: {e}");
+    }
+    for (i, l) in listeners.iter().enumerate() {
+        let setup = l
+            .set_nonblocking(true)
+            .and_then(|()| shared.epoll.watch(l, listener_token(i)));
+        if let Err(e) = setup {
             eprintln!("gatelite: listener setup failed: {e}");
         }
     }
-    let _ = doorbell.set_nonblocking(true);
+    let mut listeners = Some(listeners);
+    let mut interval = sweep_interval(&shared);
+    let mut next_sweep = Instant::now() + interval;
+    let mut jobs_waiting = false;
     loop {
         if shared.is_stopping() {
-            break;
-        }
-        conns.append(&mut shared.take_returned());
-        let now = Instant::now();
-        let timeout = conns
-            .iter()
-            .map(|c| c.deadline.saturating_duration_since(now))
-            .min();
-
-        fds.clear();
-        fds.push(PollFd::readable(doorbell.as_raw_fd()));
-        fds.extend(listeners.iter().map(|l| PollFd::readable(l.as_raw_fd())));
-        fds.extend(conns.iter().map(|c| PollFd::readable(c.stream.as_raw_fd())));
-        if let Err(e) = sys::poll_fds(&mut fds, timeout) {
-            eprintln!("gatelite: poll failed: {e}");
-            std::thread::sleep(Duration::from_millis(10));
-            continue;
-        }
-
-        if fds.first().is_some_and(PollFd::is_ready) {
-            drain(&doorbell);
-        }
-        let first_conn = 1 + listeners.len();
-        for (i, l) in listeners.iter().enumerate() {
-            if fds.get(1 + i).is_some_and(PollFd::is_ready) {
-                accept_batch(&shared, l, &mut conns);
+            if let Some(ls) = listeners.take() {
+                // Stop accepting (closing removes them from the epoll set)
+                // and close the idle connections.
+                drop(ls);
+                shared.waiting.expire(Instant::now(), true, &mut ready);
+                ready.clear();
+            }
+            let past_deadline = shared
+                .drain_deadline
+                .get()
+                .is_some_and(|d| Instant::now() >= *d);
+            if shared.jobs.is_quiet() || past_deadline {
+                break;
             }
         }
-        // Ready and expired connections leave the set; walk from the end so
-        // swap_remove never moves an entry we have yet to look at.
-        let now = Instant::now();
-        ready.clear();
-        for (i, fd) in fds.iter().enumerate().skip(first_conn) {
-            let idx = i - first_conn;
-            let expired = conns.get(idx).is_some_and(|c| c.deadline <= now);
-            if fd.is_ready() || expired {
-                ready.push(idx);
-            }
+        let mut timeout = next_sweep.saturating_duration_since(Instant::now());
+        if jobs_waiting || shared.is_stopping() {
+            timeout = timeout.min(STALE_AFTER);
         }
-        for &idx in ready.iter().rev() {
-            if idx >= conns.len() {
+        let n = match shared.epoll.wait(&mut events, Some(timeout)) {
+            Ok(n) => n,
+            Err(e) => {
+                eprintln!("gatelite: epoll_wait failed: {e}");
+                std::thread::sleep(Duration::from_millis(10));
                 continue;
             }
-            let conn = conns.swap_remove(idx);
-            let is_ready = fds.get(first_conn + idx).is_some_and(PollFd::is_ready);
-            if is_ready {
-                dispatch(&shared, conn);
-            } else {
-                // Deadline passed: header or idle timeout. Just close.
-                let _ = conn.stream.shutdown(Shutdown::Both);
+        };
+        ready_tokens.clear();
+        for ev in events.iter().take(n) {
+            match ev.token() {
+                DOORBELL_TOKEN => drain(&doorbell),
+                t if t >= listener_token(MAX_LISTENERS) => {
+                    let i = usize::try_from(u64::MAX - 1 - t).unwrap_or(usize::MAX);
+                    if let Some(l) = listeners.as_ref().and_then(|ls| ls.get(i)) {
+                        accept_batch(&shared, l);
+                    }
+                }
+                t => ready_tokens.push(t),
             }
         }
+        shared.waiting.take(&ready_tokens, &mut ready);
+        for w in ready.drain(..) {
+            dispatch(&shared, w);
+        }
+        let now = Instant::now();
+        if now >= next_sweep {
+            shared.waiting.expire(now, false, &mut ready);
+            for w in ready.drain(..) {
+                match w {
+                    // Header or idle timeout: just close.
+                    Waiter::Client(c) => {
+                        let _ = c.stream.shutdown(Shutdown::Both);
+                    }
+                    Waiter::Upstream(p) => shared.jobs.push_resume(Job::Expired(p)),
+                }
+            }
+            interval = sweep_interval(&shared);
+            next_sweep = now + interval;
+        }
+        jobs_waiting = shared.jobs.wake_stale(now);
     }
-    // Shutdown: stop accepting (listeners drop here) and close idle connections.
-    drop(listeners);
-    drop(conns);
+    // Whatever still waits (past the drain deadline) is closed here.
+    drop(shared.waiting.drain());
 }
 
-/// Accepts what is waiting on `listener`.
-fn accept_batch(shared: &Shared, listener: &TcpListener, conns: &mut Vec<Conn>) {
+/// Most listeners (`listen` lines); their tokens sit just below the doorbell's.
+const MAX_LISTENERS: usize = 1024;
+
+/// Accepts what is waiting on `listener` and files it in the wait set.
+fn accept_batch(shared: &Shared, listener: &TcpListener) {
     let header_timeout = shared.gateway().config.client_timeouts.header;
     for _ in 0..ACCEPT_BATCH {
         match listener.accept() {
             Ok((stream, peer)) => {
-                if conns.len() >= MAX_WATCHED {
+                if shared.waiting.clients() >= MAX_WATCHED {
                     drop(stream);
                     continue;
                 }
+                // Blocking with timeouts: a worker reads only once the
+                // watcher saw bytes, and the timeout bounds the waits for
+                // a request body.
                 let ok = stream.set_nodelay(true).is_ok()
-                    && stream.set_nonblocking(false).is_ok()
-                    && stream.set_read_timeout(Some(super::conn::LINGER)).is_ok()
+                    && stream.set_read_timeout(Some(header_timeout)).is_ok()
                     && stream.set_write_timeout(Some(CLIENT_WRITE_TIMEOUT)).is_ok();
                 if ok {
-                    conns.push(Conn::new(stream, peer, header_timeout));
+                    let conn = Conn::new(stream, peer, header_timeout);
+                    if let Err((_, e)) = shared.waiting.park(Waiter::Client(conn), &shared.epoll) {
+                        eprintln!("gatelite: cannot watch a new connection: {e}");
+                    }
                 }
             }
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
@@ -134,14 +195,19 @@ fn accept_batch(shared: &Shared, listener: &TcpListener, conns: &mut Vec<Conn>) 
     }
 }
 
-/// Hands a readable connection to the workers, or sheds it.
-fn dispatch(shared: &Shared, conn: Conn) {
-    if let Err(conn) = shared.queue.try_push(conn) {
-        shed(conn);
+/// Hands a readable waiter to the workers, or sheds a client.
+fn dispatch(shared: &Shared, w: Waiter) {
+    match w {
+        Waiter::Client(conn) => {
+            if let Err(Job::Serve(conn)) = shared.jobs.push_fresh(Job::Serve(conn)) {
+                shed(conn);
+            }
+        }
+        Waiter::Upstream(p) => shared.jobs.push_resume(Job::Resume(p)),
     }
 }
 
-/// All workers busy and the queue full: answer 503 now and close.
+/// All workers busy and the fresh lane full: answer 503 now and close.
 fn shed(conn: Conn) {
     let _ = conn.stream.set_nonblocking(true);
     // Read what the client already sent so closing does not reset the

@@ -1,18 +1,19 @@
 //! The fixed pool of worker threads (the Rust Book's `ThreadPool`, made
-//! robust): N threads take connections from the bounded queue and serve
-//! them. A panic while serving one connection is caught at that boundary,
-//! counted and logged; the worker lives on and no lock is left poisoned for
-//! the others (STYLE.md §2.6). Shutdown closes the queue, and each worker
-//! exits when the queue is closed and empty.
+//! robust): N threads take jobs from the scheduler and do them. A panic
+//! while serving one job is caught at that boundary, counted and logged;
+//! the worker lives on and no lock is left poisoned for the others
+//! (STYLE.md §2.6). Shutdown closes the scheduler, and each worker exits
+//! when it is closed and empty.
 
 use std::io;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::mpsc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::conn::{self, Next};
+use super::queue::Finished;
 use super::Shared;
 use crate::util::io::ReadBuf;
 
@@ -22,22 +23,6 @@ pub struct Pool {
     /// Each worker holds a sender; when all have exited the channel disconnects.
     exited: mpsc::Receiver<()>,
     handles: Vec<std::thread::JoinHandle<()>>,
-}
-
-/// Counts a worker as busy for as long as it lives (RAII, STYLE.md §1.13).
-struct Busy<'a>(&'a AtomicUsize);
-
-impl<'a> Busy<'a> {
-    fn new(counter: &'a AtomicUsize) -> Self {
-        counter.fetch_add(1, Ordering::Relaxed);
-        Busy(counter)
-    }
-}
-
-impl Drop for Busy<'_> {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::Relaxed);
-    }
 }
 
 impl Pool {
@@ -81,18 +66,25 @@ impl Pool {
 fn work(shared: &Shared) {
     // The worker's read buffer, lent to each connection it serves.
     let mut buf = ReadBuf::new(conn::READ_BUF_INITIAL, conn::READ_BUF_INITIAL);
-    while let Some(c) = shared.queue.pop() {
-        let _busy = Busy::new(&shared.busy);
-        let gw = shared.gateway();
-        let served = catch_unwind(AssertUnwindSafe(|| conn::serve(shared, &gw, c, &mut buf)));
+    let mut finished = Finished::Nothing;
+    while let Some(job) = shared.jobs.next(finished) {
+        let served = catch_unwind(AssertUnwindSafe(|| conn::serve(shared, job, &mut buf)));
         buf.shrink_to(conn::READ_BUF_INITIAL);
-        match served {
-            Ok(Next::Watch(c)) => shared.give_back(c),
-            Ok(Next::Done) => {}
+        finished = match served {
+            Ok(Next::Watch(c)) => {
+                shared.give_back(c);
+                Finished::Released
+            }
+            Ok(Next::Park(p)) => {
+                shared.park(p);
+                Finished::Parked
+            }
+            Ok(Next::Done) => Finished::Released,
             Err(_) => {
                 shared.panics.fetch_add(1, Ordering::Relaxed);
                 eprintln!("gatelite: a request handler panicked; the connection was closed");
+                Finished::Released
             }
-        }
+        };
     }
 }
