@@ -11,10 +11,17 @@ use support::*;
 /// gateway read on after the error, this would be answered or forwarded.
 const SMUGGLED: &str = "GET /smuggled HTTP/1.1\r\nHost: t\r\n\r\n";
 
+/// The limits every case runs under unless it says otherwise.
+const LIMITS: &str = "limits header=4k body=1k uri=256;";
+
 fn gateway() -> (Upstream, Gateway) {
+    gateway_with(LIMITS)
+}
+
+fn gateway_with(limits: &str) -> (Upstream, Gateway) {
     let up = Upstream::ok();
     let cfg = proxy_config(&up, "", "path /*;");
-    let gw = Gateway::start(&format!("limits header=4k body=1k uri=256;\n{cfg}"));
+    let gw = Gateway::start(&format!("{limits}\n{cfg}"));
     (up, gw)
 }
 
@@ -38,7 +45,12 @@ fn error_code(status: u16) -> &'static str {
 /// Everything [`assert_rejected`] checks except the JSON `error` code
 /// (which only has to be some code); returns the response.
 fn assert_rejected_any_code(raw: &[u8], status: u16) -> Resp {
-    let (up, gw) = gateway();
+    assert_rejected_under(LIMITS, raw, status)
+}
+
+/// [`assert_rejected_any_code`] with other `limits`.
+fn assert_rejected_under(limits: &str, raw: &[u8], status: u16) -> Resp {
+    let (up, gw) = gateway_with(limits);
     let mut c = gw.connect();
     let mut bytes = raw.to_vec();
     bytes.extend_from_slice(SMUGGLED.as_bytes());
@@ -167,6 +179,31 @@ fn long_uri_is_414() {
         format!("GET /{long} HTTP/1.1\r\nHost: t\r\n\r\n").as_bytes(),
         414,
     );
+}
+
+#[test]
+fn request_line_longer_than_the_head_limit_is_414() {
+    // The target (1021 bytes) is within uri=1k, but the request line around
+    // it cannot fit in header=1k: it is the URI that is too long (as nginx
+    // answers), not the header fields.
+    let target = format!("/{}", "a".repeat(1020));
+    let r = assert_rejected_under(
+        "limits header=1k uri=1k;",
+        format!("GET {target} HTTP/1.1\r\nHost: t\r\n\r\n").as_bytes(),
+        414,
+    );
+    r.assert_json_error("uri_too_long");
+}
+
+#[test]
+fn fields_past_the_head_limit_are_431_when_the_request_line_fits() {
+    let big = "x".repeat(2048);
+    let r = assert_rejected_under(
+        "limits header=1k uri=1k;",
+        format!("GET /a HTTP/1.1\r\nHost: t\r\nX-Big: {big}\r\n\r\n").as_bytes(),
+        431,
+    );
+    r.assert_json_error("headers_too_large");
 }
 
 fn chunked_over_limit() -> Vec<u8> {

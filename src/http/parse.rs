@@ -34,7 +34,10 @@
 //! - **Bounded.** Only the first `max_head_bytes` of the buffer are ever
 //!   scanned; a buffer longer than that without a complete head is a 431. A
 //!   request-target longer than `max_uri_bytes` is a 414 the moment the
-//!   parser has seen that many target bytes.
+//!   parser has seen that many target bytes. When the request line itself
+//!   does not fit in the head limit, it is its target that is too long, so
+//!   that is a 414 too (as in nginx), whichever limit is the smaller; only a
+//!   head whose request line fits and whose fields do not is a 431.
 //!
 //! Call it again from the start of the buffer after each read (the head is
 //! short and bounded, so rescanning costs less than keeping state), and keep
@@ -126,15 +129,17 @@ macro_rules! need {
 /// [`ParseError::TooManyHeaders`] if it is full. `head_len` is the number of
 /// bytes up to and including the blank line. `Partial` when more bytes are
 /// needed — unless `buf` already holds more than `limits.max_head_bytes`
-/// without a complete head (431), or the request-target is longer than
-/// `limits.max_uri_bytes` (414, as soon as that is known).
+/// without a complete head (431; 414 if the request-target runs past that
+/// limit), or the request-target is longer than `limits.max_uri_bytes`
+/// (414, as soon as that is known).
 pub fn parse_request<'b>(
     buf: &'b [u8],
     headers: &mut [Header<'b>],
     limits: &Limits,
 ) -> Result<Status<RequestHead<'b>>, ParseError> {
     let window = buf.get(..limits.max_head_bytes).unwrap_or(buf);
-    match parse_request_in(window, headers, limits.max_uri_bytes)? {
+    let window_is_cut = buf.len() > limits.max_head_bytes;
+    match parse_request_in(window, window_is_cut, headers, limits.max_uri_bytes)? {
         Some(head) => Ok(Status::Complete(head)),
         None if buf.len() > limits.max_head_bytes => Err(ParseError::HeadTooLarge),
         None => Ok(Status::Partial),
@@ -171,8 +176,11 @@ fn ascii_str(bytes: &[u8], err: ParseError) -> Result<&str, ParseError> {
     std::str::from_utf8(bytes).map_err(|_| err)
 }
 
+/// Parses the request head in `buf`; `buf_is_cut` says that the bytes go on
+/// past its end (it is the head-limit window of a longer buffer).
 fn parse_request_in<'b>(
     buf: &'b [u8],
+    buf_is_cut: bool,
     headers: &mut [Header<'b>],
     max_uri_bytes: usize,
 ) -> Result<Option<RequestHead<'b>>, ParseError> {
@@ -211,6 +219,8 @@ fn parse_request_in<'b>(
     let target_len = match find_non_target(scan) {
         Some(n) => n,
         None if scan.len() > max_uri_bytes => return Err(ParseError::UriTooLong),
+        // The target runs past the head limit: the request line cannot fit.
+        None if buf_is_cut && scan.len() == line.len() => return Err(ParseError::UriTooLong),
         None => return Ok(None),
     };
     match line.get(target_len) {
@@ -628,6 +638,45 @@ Cookie: session=abc123; theme=dark\r\n\
         assert_eq!(
             parse_request(b"GET /123456789", &mut headers, &limits),
             Ok(Status::Partial)
+        );
+    }
+
+    #[test]
+    fn request_line_past_the_head_limit_is_414() {
+        // The target is within its own limit, but the request line around it
+        // does not fit in the head: it is the target that is too long.
+        let limits = Limits {
+            max_head_bytes: 32,
+            max_uri_bytes: 1000,
+            ..Limits::default()
+        };
+        let mut line = b"GET /".to_vec();
+        line.resize(32, b'a');
+        assert_eq!(
+            parse_request(&line, &mut [EMPTY_HEADER; 8], &limits),
+            Ok(Status::Partial)
+        );
+        line.push(b'a');
+        assert_eq!(
+            parse_request(&line, &mut [EMPTY_HEADER; 8], &limits),
+            Err(ParseError::UriTooLong)
+        );
+        line.extend_from_slice(b" HTTP/1.1\r\nHost: a\r\n\r\n");
+        assert_eq!(
+            parse_request(&line, &mut [EMPTY_HEADER; 8], &limits),
+            Err(ParseError::UriTooLong)
+        );
+        // A request line that fits, with fields that do not: 431.
+        let mut head = b"GET / HTTP/1.1\r\nX: ".to_vec();
+        head.resize(40, b'a');
+        assert_eq!(
+            parse_request(&head, &mut [EMPTY_HEADER; 8], &limits),
+            Err(ParseError::HeadTooLarge)
+        );
+        // So is a method that alone fills the head.
+        assert_eq!(
+            parse_request(&[b'G'; 40], &mut [EMPTY_HEADER; 8], &limits),
+            Err(ParseError::HeadTooLarge)
         );
     }
 
