@@ -22,6 +22,8 @@
 //! | any coding besides `chunked` (`gzip, chunked`) | 501 (§6.1: a coding we do not understand) |
 //! | TE on HTTP/1.0 | 400 (a 1.0 hop in between would not know TE) |
 //! | HTTP/1.1 with no Host, several Host, a Host that is not `host[:port]` | 400 |
+//! | an empty Host (RFC 9110 §7.2 allows it for a target without authority) | 400, as nginx: a gateway routes by host |
+//! | a Host with userinfo (`user@h`), a port past 65535 or an empty port | 400 |
 //! | CL larger than the body limit | 413, before any body byte is read |
 //!
 //! Why `gzip, chunked` is 501 and not accepted: the gateway removes the
@@ -29,6 +31,9 @@
 //! it would then have to forward `gzip` as a transfer-coding too, and most
 //! origin servers do not implement transfer-codings other than chunked. Only
 //! accepting what we fully understand keeps the two ends in agreement.
+//! (nginx and Envoy answer 501 to every coding but a lone `chunked`; we keep
+//! 400 where the last coding is not chunked, as DESIGN.md §8 says, because
+//! then the body's length cannot be known at all.)
 //! The same codings rule applies to responses (the proxy then answers 502).
 
 use super::error::ParseError;

@@ -27,10 +27,14 @@
 //!   of the caller's buffer; headers go into a caller-owned fixed slice, and a
 //!   head with more lines than fit is refused ([`ParseError::TooManyHeaders`])
 //!   rather than growing anything (httparse's design).
-//! - **Strict.** Lines end in CRLF (a bare LF is refused), no whitespace
-//!   before a colon (RFC 9112 §5.1: it must be rejected with 400, because
-//!   recipients disagree on what it means), no obs-fold (§5.2), no controls in
-//!   values. Before the request line, empty CRLF lines are skipped (§2.2).
+//! - **Strict.** Lines end in CRLF: a bare LF is refused, and so is a CR
+//!   not followed by LF, in the head and in chunked framing alike. RFC 9112
+//!   §2.2 lets a recipient accept a bare LF, but a gateway must not: the
+//!   server behind it may not, and the two would then disagree on where a
+//!   line, and so the head, ends. No whitespace before a colon (§5.1: it
+//!   must be rejected with 400, because recipients disagree on what it
+//!   means), no obs-fold (§5.2), no controls in values. Before the request
+//!   line, empty CRLF lines are skipped (§2.2).
 //! - **Bounded.** Only the first `max_head_bytes` of the buffer are ever
 //!   scanned; a buffer longer than that without a complete head is a 431. A
 //!   request-target longer than `max_uri_bytes` is a 414 the moment the
