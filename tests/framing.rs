@@ -161,6 +161,119 @@ rejects! {
         b"GET /a HTTP/1.1\r\nHost: t:80x\r\n\r\n" => 400;
     content_length_over_the_body_limit_is_413:
         b"POST /a HTTP/1.1\r\nHost: t\r\nContent-Length: 2048\r\n\r\n" => 413;
+    content_length_that_overflows:
+        b"POST /a HTTP/1.1\r\nHost: t\r\nContent-Length: 99999999999999999999\r\n\r\n" => 400;
+    content_length_with_inner_space:
+        b"POST /a HTTP/1.1\r\nHost: t\r\nContent-Length: 1 2\r\n\r\nhello world!" => 400;
+    transfer_encoding_gzip_alone:
+        b"POST /a HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip\r\n\r\nhello" => 400;
+    transfer_encoding_on_two_lines_chunked_first:
+        b"POST /a HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n\r\n0\r\n\r\n" => 400;
+    transfer_encoding_empty:
+        b"POST /a HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: \r\n\r\n0\r\n\r\n" => 400;
+    chunk_size_with_0x_prefix:
+        b"POST /a HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n0x5\r\nhello\r\n0\r\n\r\n" => 400;
+    chunk_size_with_leading_space:
+        b"POST /a HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n 5\r\nhello\r\n0\r\n\r\n" => 400;
+    chunk_size_line_ending_in_bare_lf:
+        b"POST /a HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n5\nhello\r\n0\r\n\r\n" => 400;
+    chunk_data_ending_in_bare_lf:
+        b"POST /a HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\n0\r\n\r\n" => 400;
+    chunk_extension_with_a_control_byte:
+        b"POST /a HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n5;a\x01b\r\nhello\r\n0\r\n\r\n" => 400;
+    trailer_with_space_before_colon:
+        b"POST /a HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX-T : 1\r\n\r\n" => 400;
+    bare_lf_line_endings:
+        b"GET /a HTTP/1.1\nHost: t\n\n" => 400;
+    bare_lf_after_a_header:
+        b"GET /a HTTP/1.1\r\nHost: t\nX-A: 1\r\n\r\n" => 400;
+    empty_header_name:
+        b"GET /a HTTP/1.1\r\nHost: t\r\n: empty\r\n\r\n" => 400;
+    header_line_without_colon:
+        b"GET /a HTTP/1.1\r\nHost: t\r\nNoColon\r\n\r\n" => 400;
+    tab_between_method_and_target:
+        b"GET\t/a HTTP/1.1\r\nHost: t\r\n\r\n" => 400;
+    space_inside_target:
+        b"GET /a b HTTP/1.1\r\nHost: t\r\n\r\n" => 400;
+    control_byte_in_target:
+        b"GET /a\x01 HTTP/1.1\r\nHost: t\r\n\r\n" => 400;
+    non_ascii_target:
+        b"GET /caf\xc3\xa9 HTTP/1.1\r\nHost: t\r\n\r\n" => 400;
+    invalid_method_token:
+        b"GE(T /a HTTP/1.1\r\nHost: t\r\n\r\n" => 400;
+    host_with_userinfo:
+        b"GET /a HTTP/1.1\r\nHost: user@t\r\n\r\n" => 400;
+    host_port_out_of_range:
+        b"GET /a HTTP/1.1\r\nHost: t:65536\r\n\r\n" => 400;
+    empty_host:
+        b"GET /a HTTP/1.1\r\nHost:\r\n\r\n" => 400;
+    host_list:
+        b"GET /a HTTP/1.1\r\nHost: t, evil\r\n\r\n" => 400;
+    unterminated_ipv6_host:
+        b"GET /a HTTP/1.1\r\nHost: [::1\r\n\r\n" => 400;
+    host_on_http10_is_checked_too:
+        b"GET /a HTTP/1.0\r\nHost: a b\r\n\r\n" => 400;
+}
+
+#[test]
+fn too_many_header_lines_is_431() {
+    let mut raw = b"GET /a HTTP/1.1\r\nHost: t\r\n".to_vec();
+    for i in 0..120 {
+        raw.extend_from_slice(format!("X-{i}: 1\r\n").as_bytes());
+    }
+    raw.extend_from_slice(b"\r\n");
+    assert_rejected(&raw, 431);
+}
+
+#[test]
+fn chunk_extensions_past_their_limit_are_400_and_trailers_past_theirs_431() {
+    let mut raw = b"POST /a HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+    for _ in 0..40 {
+        raw.extend_from_slice(format!("1;{}\r\na\r\n", "e".repeat(500)).as_bytes());
+    }
+    raw.extend_from_slice(b"0\r\n\r\n");
+    assert_rejected_any_code(&raw, 400);
+    let mut raw =
+        b"POST /a HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n".to_vec();
+    for i in 0..40 {
+        raw.extend_from_slice(format!("X-{i}: {}\r\n", "v".repeat(500)).as_bytes());
+    }
+    raw.extend_from_slice(b"\r\n");
+    assert_rejected_any_code(&raw, 431);
+}
+
+#[test]
+fn accepted_framing_variants_reach_the_upstream_clean() {
+    // `Chunked` in any case, extensions and trailers: the upstream gets the
+    // data re-chunked by us, with no extension and no trailer field; a
+    // `Content-Length: 5, 5` list is one value; an IPv6 Host literal is a
+    // valid host[:port].
+    let (up, gw) = gateway();
+    let r = gw.request(
+        "POST /a HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: Chunked\r\n\r\n\
+         5;name=\"v\"\r\nhello\r\n0;last\r\nX-Trailer: evil\r\nContent-Length: 99\r\n\r\n",
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    up.wait_requests(1);
+    let rec = up.last();
+    assert_eq!(
+        (rec.framing, rec.body.as_slice()),
+        ("chunked", &b"hello"[..])
+    );
+    assert!(rec.header("x-trailer").is_none(), "{}", rec.head_str());
+    assert_eq!(rec.header_count("content-length"), 0, "{}", rec.head_str());
+
+    let r = gw.request("POST /a HTTP/1.1\r\nHost: t\r\nContent-Length: 5, 5\r\n\r\nhello");
+    assert_eq!(r.status, 200, "{r:?}");
+    up.wait_requests(2);
+    let rec = up.last();
+    assert_eq!(rec.header("content-length"), Some("5"));
+    assert_eq!(rec.body, b"hello");
+
+    let r = gw.request("GET /a HTTP/1.1\r\nHost: [::1]:8080\r\n\r\n");
+    assert_eq!(r.status, 200, "{r:?}");
+    up.wait_requests(3);
+    assert_eq!(up.last().header("x-forwarded-host"), Some("[::1]:8080"));
 }
 
 #[test]
