@@ -267,6 +267,21 @@ fn head_204_and_304_have_no_body() {
 }
 
 #[test]
+fn the_gateways_own_204_has_no_content_length() {
+    // RFC 9110 §8.6: a server must not send Content-Length in a 204.
+    let gw = Gateway::start("route r { path /empty; respond 204; }\n");
+    let mut c = gw.connect();
+    c.send(b"GET /empty HTTP/1.1\r\nHost: t\r\n\r\n");
+    let r = c.read_response(false);
+    assert_eq!(r.status, 204);
+    assert_eq!(r.header("content-length"), None, "{r:?}");
+    assert_eq!(r.header("content-type"), None, "{r:?}");
+    // The connection stays in step.
+    c.send(b"GET /empty HTTP/1.1\r\nHost: t\r\n\r\n");
+    assert_eq!(c.read_response(false).status, 204);
+}
+
+#[test]
 fn hop_by_hop_headers_never_reach_the_upstream() {
     let up = Upstream::ok();
     let gw = gateway_for(&up);

@@ -102,6 +102,13 @@ pub fn request_framing(
     })
 }
 
+/// True for the statuses whose responses never have a body, whatever
+/// their headers say: 1xx, 204 No Content, 304 Not Modified (RFC 9110
+/// §15.2, §15.3.5, §15.4.5).
+pub fn status_has_no_body(status: u16) -> bool {
+    (100..200).contains(&status) || status == 204 || status == 304
+}
+
 /// How the body of a response to `request_method` with `status` is framed
 /// (RFC 9112 §6.3): none for HEAD, 1xx, 204, 304 (and a 2xx to CONNECT,
 /// which turns the connection into a tunnel); else chunked, else
@@ -113,9 +120,7 @@ pub fn response_body_kind(
     headers: &[Header],
 ) -> Result<BodyKind, ParseError> {
     if request_method == "HEAD"
-        || (100..200).contains(&status)
-        || status == 204
-        || status == 304
+        || status_has_no_body(status)
         || (request_method == "CONNECT" && (200..300).contains(&status))
     {
         return Ok(BodyKind::None);

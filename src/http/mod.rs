@@ -63,7 +63,8 @@ pub use chunked::{encode_chunk, LAST_CHUNK};
 pub use date::{format_http_date, parse_http_date};
 pub use error::ParseError;
 pub use framing::{
-    request_framing, response_body_kind, response_keep_alive, BodyKind, RequestFraming,
+    request_framing, response_body_kind, response_keep_alive, status_has_no_body, BodyKind,
+    RequestFraming,
 };
 pub use limits::{
     Limits, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_HEAD_BYTES, DEFAULT_MAX_URI_BYTES,

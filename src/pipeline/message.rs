@@ -185,12 +185,15 @@ pub struct Response {
 impl Response {
     /// A `text/plain` response.
     pub fn text(status: u16, body: impl Into<Vec<u8>>) -> Self {
+        let body = body.into();
         let mut headers = HeaderList::new();
-        headers.set("Content-Type", "text/plain; charset=utf-8");
+        if !body.is_empty() {
+            headers.set("Content-Type", "text/plain; charset=utf-8");
+        }
         Response {
             status,
             headers,
-            body: body.into(),
+            body,
         }
     }
 

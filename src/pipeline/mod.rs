@@ -249,7 +249,11 @@ impl Gateway {
             keep_alive: ctx.req.body == BodyKind::None,
         };
         let mut headers = resp.headers;
-        headers.set("Content-Length", resp.body.len().to_string());
+        // RFC 9110 §8.6: no Content-Length on a 204; a 304's would describe
+        // the selected representation, which we do not have.
+        if !http::status_has_no_body(resp.status) {
+            headers.set("Content-Length", resp.body.len().to_string());
+        }
         self.finish_response_headers(ctx, resp.status, &mut headers, &mut outcome);
         let body: &[u8] = if ctx.req.method == "HEAD" {
             &[]
