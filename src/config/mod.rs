@@ -23,11 +23,11 @@ pub mod parse;
 mod values;
 
 use std::fmt;
-use std::fs::File;
-use std::io::Read;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Duration;
+
+use crate::util::io::read_file_bounded;
 
 pub use values::{parse_duration, parse_size, MAX_DURATION};
 
@@ -285,18 +285,13 @@ pub fn read_text(file: &str, path: &Path) -> Result<String, ConfigError> {
     let start = Pos { line: 1, col: 1 };
     let cannot =
         |why: String| ConfigError::new(file, start, format!("cannot read the config file: {why}"));
-    let f = File::open(path).map_err(|e| cannot(e.to_string()))?;
-    if f.metadata().is_ok_and(|m| m.is_dir()) {
-        return Err(cannot("it is a directory: expected a file".into()));
-    }
-    let mut bytes = Vec::new();
-    let limit = lexer::MAX_CONFIG_BYTES as u64 + 1;
-    f.take(limit)
-        .read_to_end(&mut bytes)
-        .map_err(|e| cannot(e.to_string()))?;
-    if bytes.len() > lexer::MAX_CONFIG_BYTES {
-        return Err(ConfigError::new(file, start, lexer::too_large_message()));
-    }
+    let bytes = read_file_bounded(path, lexer::MAX_CONFIG_BYTES).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::FileTooLarge {
+            ConfigError::new(file, start, lexer::too_large_message())
+        } else {
+            cannot(e.to_string())
+        }
+    })?;
     String::from_utf8(bytes).map_err(|e| {
         let valid_len = e.utf8_error().valid_up_to();
         let bad = e.as_bytes().get(valid_len).copied().unwrap_or(0);

@@ -7,6 +7,7 @@
 //! that passes `check` is one that will start.
 
 use std::collections::HashMap;
+use std::path::Path;
 use std::sync::Arc;
 
 use super::stages::{AuthStage, ClaimsToHeaders, Credential, PathRewrite};
@@ -19,6 +20,10 @@ use crate::router::{
 };
 use crate::upstream::{ServerDef, Timeouts, Upstream};
 use crate::util::clock::Clock;
+use crate::util::io::read_file_bounded;
+
+/// The largest htpasswd file read for `auth basic` (a million users fit).
+pub const MAX_HTPASSWD_BYTES: usize = 64 * 1024 * 1024;
 
 /// Builds the runtime from `config`, reading the environment through `env`.
 pub fn build(
@@ -194,16 +199,7 @@ fn auth_stage(spec: &AuthSpec, env: &dyn Fn(&str) -> Option<String>) -> BuildRes
             source,
         } => {
             let keys = parse_secret_list(&secret.value, env).map_err(|m| (secret.pos, m))?;
-            let mut parsed = Vec::new();
-            for a in &algs.value {
-                let alg = Alg::parse(a).ok_or_else(|| {
-                    (
-                        algs.pos,
-                        format!("unknown alg '{a}': expected HS256, HS384 or HS512 (exact case)"),
-                    )
-                })?;
-                parsed.push(alg);
-            }
+            let parsed = Alg::parse_list(&algs.value).map_err(|m| (algs.pos, m))?;
             let policy = JwtPolicy {
                 keys,
                 algs: parsed,
@@ -221,12 +217,16 @@ fn auth_stage(spec: &AuthSpec, env: &dyn Fn(&str) -> Option<String>) -> BuildRes
             Ok(AuthStage::new(Credential::ApiKey(set), source.clone()))
         }
         AuthSpec::Basic { realm, users } => {
-            let text = std::fs::read_to_string(&users.value).map_err(|e| {
+            let cannot = |why: String| {
                 (
                     users.pos,
-                    format!("cannot read users file '{}': {e}", users.value),
+                    format!("cannot read users file '{}': {why}", users.value),
                 )
-            })?;
+            };
+            let bytes = read_file_bounded(Path::new(&users.value), MAX_HTPASSWD_BYTES)
+                .map_err(|e| cannot(e.to_string()))?;
+            let text =
+                String::from_utf8(bytes).map_err(|_| cannot("it is not UTF-8 text".into()))?;
             let htpasswd = Htpasswd::parse(&text)
                 .map_err(|(line, m)| (users.pos, format!("{}:{line}: {m}", users.value)))?;
             Ok(AuthStage::new(

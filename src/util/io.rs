@@ -138,6 +138,26 @@ impl ReadBuf {
     }
 }
 
+/// Reads the whole file at `path`, refusing one of more than `max` bytes
+/// (`io::ErrorKind::FileTooLarge`) without reading past `max + 1`, so a
+/// path to `/dev/zero` or a huge log named by mistake costs `max` bytes,
+/// not all memory. A directory is an error too.
+pub fn read_file_bounded(path: &std::path::Path, max: usize) -> io::Result<Vec<u8>> {
+    let f = std::fs::File::open(path)?;
+    if f.metadata().is_ok_and(|m| m.is_dir()) {
+        return Err(io::Error::other("it is a directory: expected a file"));
+    }
+    let mut bytes = Vec::new();
+    f.take(max as u64 + 1).read_to_end(&mut bytes)?;
+    if bytes.len() > max {
+        return Err(io::Error::new(
+            io::ErrorKind::FileTooLarge,
+            format!("it is larger than {max} bytes"),
+        ));
+    }
+    Ok(bytes)
+}
+
 /// Writes every byte of every slice, with as few `writev` calls as the
 /// socket allows.
 pub fn write_all_vectored(w: &mut impl Write, mut bufs: &mut [IoSlice<'_>]) -> io::Result<()> {
@@ -215,6 +235,19 @@ mod tests {
         let mut b = ReadBuf::new(16, 16);
         assert_eq!(b.read_from(&mut Flaky(true, b"abc")).unwrap(), 3);
         assert_eq!(b.filled(), b"abc");
+    }
+
+    #[test]
+    fn bounded_file_reads() {
+        let dir = std::env::temp_dir();
+        let p = dir.join(format!("gatelite-read-bounded-{}", std::process::id()));
+        std::fs::write(&p, b"12345").unwrap();
+        assert_eq!(read_file_bounded(&p, 5).unwrap(), b"12345");
+        let e = read_file_bounded(&p, 4).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::FileTooLarge);
+        std::fs::remove_file(&p).unwrap();
+        assert!(read_file_bounded(&dir, 1 << 20).is_err());
+        assert!(read_file_bounded(std::path::Path::new("/dev/zero"), 1024).is_err());
     }
 
     #[test]
