@@ -81,12 +81,16 @@ impl Alg {
         }
     }
 
-    /// Parses a comma-separated list such as `HS256,HS512` (for `alg=`).
-    pub fn parse_list(s: &str) -> Result<Vec<Alg>, String> {
+    /// Parses the names of an allow-list such as `alg=HS256,HS512`,
+    /// dropping repeats; any other name (`none` included) is an error.
+    pub fn parse_list<S: AsRef<str>>(
+        names: impl IntoIterator<Item = S>,
+    ) -> Result<Vec<Alg>, String> {
         let mut out = Vec::new();
-        for name in s.split(',') {
+        for name in names {
+            let name = name.as_ref();
             let alg = Alg::parse(name).ok_or_else(|| {
-                format!("unsupported JWT algorithm {name:?} (expected HS256, HS384 or HS512)")
+                format!("unknown alg '{name}': expected HS256, HS384 or HS512 (exact case)")
             })?;
             if !out.contains(&alg) {
                 out.push(alg);
@@ -1025,10 +1029,10 @@ mod tests {
             assert_eq!(Alg::parse(bad), None);
         }
         assert_eq!(
-            Alg::parse_list("HS256,HS512,HS256").unwrap(),
+            Alg::parse_list("HS256,HS512,HS256".split(',')).unwrap(),
             vec![Alg::HS256, Alg::HS512]
         );
-        assert!(Alg::parse_list("HS256,none").is_err());
+        assert!(Alg::parse_list(["HS256", "none"]).is_err());
         assert_eq!(Alg::HS384.as_str(), "HS384");
     }
 
