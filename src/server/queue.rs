@@ -202,7 +202,10 @@ impl<T> Scheduler<T> {
                     return Some(job);
                 }
             }
-            if s.closed && s.resume.is_empty() && s.fresh.is_empty() {
+            // Closed, and nothing left that could be handed out (fresh jobs
+            // without a free slot are dropped with the scheduler: closed).
+            if s.closed && s.resume.is_empty() && (s.fresh.is_empty() || s.slots_used >= self.slots)
+            {
                 return None;
             }
             let me = thread::current();
