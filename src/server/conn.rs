@@ -1,29 +1,30 @@
 //! One client connection, from "it has bytes to read" to "give it back to
-//! the watcher", "park it until its upstream answers" or "close it".
+//! the wait set", "park its request until the upstream answers" or "close
+//! it".
 //!
 //! A worker gets a [`Job`]: a connection with new bytes, or a request whose
 //! upstream has answered (or timed out). The loop, per request:
 //!
 //! ```text
-//! parse head from the buffer --partial--> hand back to the watcher
+//! parse head from the buffer --partial--> hand back to the wait set
 //!        | complete
 //! framing rules (400/413/501...) -> owned Request -> pipeline
 //!        | early answer (401, 404 ...)         | sent upstream
 //!        |                                     v
-//!        |                  park: the upstream socket goes to the watcher,
-//!        |                  the worker takes other work; later a worker
-//!        |                  resumes it and relays the answer
+//!        |                  park: the upstream socket goes into the wait
+//!        |                  set, the worker takes other work; later a
+//!        |                  worker resumes it and relays the answer
 //!        v                                     v
 //! keep-alive? more bytes already buffered (pipelining)? loop : hand back
 //! ```
 //!
-//! A worker never *waits* on a socket that has nothing to read: the
-//! watcher tells it when the client has sent a request and when the
-//! upstream has answered. Between those moments the connection or the
-//! exchange costs a slot in the wait set, not a thread. So the number of
-//! workers bounds the requests being processed, not the connections open
-//! nor the upstreams being waited for — the C10k answer for a thread pool
-//! (see `server/mod.rs`).
+//! A worker never *waits* on a socket that has nothing to read: epoll
+//! tells when the client has sent a request and when the upstream has
+//! answered. Between those moments the connection or the exchange costs a
+//! slot in the wait set, not a thread. So the number of workers bounds the
+//! requests being processed, not the connections open nor the upstreams
+//! being waited for — the C10k answer for a thread pool (see
+//! `server/mod.rs`).
 
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};

@@ -8,30 +8,30 @@
 //! attacker needs only to open connections to exhaust any fixed pool.
 //! Event-driven servers (nginx) answer with one thread per core and
 //! non-blocking I/O everywhere. GateLite keeps blocking sockets and plain
-//! sequential code, and separates *waiting* from *working*:
+//! sequential code for everything that has bytes to work on, and never lets
+//! a thread wait for bytes that have not come:
 //!
 //! ```text
-//!  listeners ─┐
-//!             ▼
-//!   watcher (1 thread, epoll over every socket with nothing to read yet)
-//!             │ readable: a client sent a request / an upstream answered
-//!             ▼
-//!   scheduler (fresh lane bounded: full -> 503 + Retry-After at once)
-//!             │
-//!             ▼
+//!               wait set (every socket with nothing to read yet:
+//!               idle clients, half heads, requests whose upstream
+//!               is still thinking), armed one-shot in one epoll set
+//!                 ▲                                   │ readable
+//!  park / give    │                                   ▼
+//!  back           │      epoll_wait by whichever idle worker holds the
+//!                 │      poll token -> jobs (fresh lane bounded: full ->
+//!                 │      503 + Retry-After at once; resume lane)
+//!                 │                                   │
 //!   workers (N threads): parse, run the pipeline, send upstream, relay
-//!             │ client idle or head unfinished / request sent upstream
-//!             └──────────► back to the watcher (wait set)
 //! ```
 //!
-//! A worker reads a socket only when the watcher has seen it readable, so
-//! it never sleeps on one: idle and slow connections, and requests whose
-//! upstream is still thinking, cost a slot in the wait set and a few
-//! hundred bytes, not a thread. The waits a blocking server would spend
-//! asleep become work for the next job, and a context switch — the most
-//! expensive thing such a server does per request — is spent only when no
-//! running worker will be free soon (see [`queue`]). Deadlines (header,
-//! idle, upstream read) are enforced by the watcher's sweep.
+//! Idle and slow connections, and requests whose upstream has not answered,
+//! cost a slot in the wait set and a few hundred bytes, not a thread. The
+//! waits a blocking server would spend asleep become time for the next
+//! job, and since the worker that polls takes a job itself, a busy gateway
+//! goes from one request to the next without a context switch — on a
+//! virtual machine the most expensive thing a server does (see [`queue`]).
+//! The watcher thread keeps the deadlines (header, idle, upstream read) and
+//! accepts and sheds in the rare moments when every worker is busy.
 //!
 //! What still blocks a worker is the rest of a message once it has begun
 //! to arrive: a request body, a response body, a write to a slow client.
@@ -52,11 +52,11 @@ pub mod wait_set;
 pub mod watcher;
 pub mod workers;
 
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpListener};
 use std::os::unix::net::UnixStream;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
 use crate::config::ConfigError;
@@ -77,9 +77,13 @@ pub struct Shared {
     pub jobs: Scheduler<Job>,
     /// Everything waiting for a socket, filed by epoll token.
     pub waiting: WaitSet,
-    /// The watcher's epoll set (workers arm sockets in it).
+    /// The epoll set everything waits in.
     pub epoll: Epoll,
-    doorbell: UnixStream,
+    /// The listening sockets, by index; emptied (closed) at shutdown.
+    listeners: Mutex<Vec<Arc<TcpListener>>>,
+    /// Rung to wake whoever waits in `epoll_wait`: `.0` is in the epoll
+    /// set, `.1` is written to.
+    doorbell: (UnixStream, UnixStream),
     stopping: AtomicBool,
     /// Set when shutdown begins: in-flight requests may finish until then.
     pub drain_deadline: OnceLock<Instant>,
@@ -127,12 +131,35 @@ impl Shared {
                 "gatelite: cannot watch an upstream socket ({e}); waiting for it in a worker"
             );
             self.jobs.push_resume(Job::Resume(p));
+            self.ring();
         }
     }
 
-    fn ring(&self) {
+    /// Listener `i`, unless shutdown closed it.
+    pub fn listener(&self, i: usize) -> Option<Arc<TcpListener>> {
+        let ls = self.listeners.lock().unwrap_or_else(|p| p.into_inner());
+        ls.get(i).cloned()
+    }
+
+    /// Stops accepting: the listening sockets close (a poll accepting at
+    /// this instant holds its own reference and finishes first).
+    fn close_listeners(&self) {
+        let mut ls = self.listeners.lock().unwrap_or_else(|p| p.into_inner());
+        ls.clear();
+    }
+
+    /// Wakes the thread waiting in `epoll_wait`, if any, so it looks at
+    /// the scheduler again (a job was queued from outside, or shutdown).
+    pub fn ring(&self) {
         // A full doorbell already means "wake up"; the error is harmless.
-        let _ = (&self.doorbell).write(&[1]);
+        let _ = (&self.doorbell.1).write(&[1]);
+    }
+
+    /// Empties the doorbell (it is level-triggered: it stays readable
+    /// until drained).
+    pub fn drain_doorbell(&self) {
+        let mut buf = [0u8; 256];
+        while matches!((&self.doorbell.0).read(&mut buf), Ok(n) if n > 0) {}
     }
 }
 
@@ -173,18 +200,36 @@ pub fn run(
     }
     let _ = io::stdout().flush();
 
-    let (doorbell_rx, doorbell_tx) = UnixStream::pair().map_err(ServerError::Setup)?;
-    doorbell_tx
-        .set_nonblocking(true)
+    let doorbell = UnixStream::pair().map_err(ServerError::Setup)?;
+    for end in [&doorbell.0, &doorbell.1] {
+        end.set_nonblocking(true).map_err(ServerError::Setup)?;
+    }
+    let epoll = Epoll::new().map_err(ServerError::Setup)?;
+    epoll
+        .watch(&doorbell.0, watcher::DOORBELL_TOKEN)
         .map_err(ServerError::Setup)?;
+    if listeners.len() > watcher::MAX_LISTENERS {
+        let e = io::Error::other(format!(
+            "more than {} listen addresses",
+            watcher::MAX_LISTENERS
+        ));
+        return Err(ServerError::Setup(e));
+    }
+    for (i, l) in listeners.iter().enumerate() {
+        l.set_nonblocking(true).map_err(ServerError::Setup)?;
+        epoll
+            .watch(l, watcher::listener_token(i))
+            .map_err(ServerError::Setup)?;
+    }
     let workers = gateway.config.workers;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let shared = Arc::new(Shared {
         jobs: Scheduler::new(gateway.config.queue, workers, cores.min(workers)),
         gateway: RwLock::new(Arc::new(gateway)),
         waiting: WaitSet::new(),
-        epoll: Epoll::new().map_err(ServerError::Setup)?,
-        doorbell: doorbell_tx,
+        epoll,
+        listeners: Mutex::new(listeners.into_iter().map(Arc::new).collect()),
+        doorbell,
         stopping: AtomicBool::new(false),
         drain_deadline: OnceLock::new(),
         workers,
@@ -196,7 +241,7 @@ pub fn run(
         let shared = Arc::clone(&shared);
         std::thread::Builder::new()
             .name("gatelite-watcher".into())
-            .spawn(move || watcher::run(shared, listeners, doorbell_rx))
+            .spawn(move || watcher::run(shared))
             .map_err(ServerError::Setup)?
     };
     let pool = workers::Pool::start(Arc::clone(&shared), workers).map_err(ServerError::Setup)?;
@@ -225,11 +270,13 @@ pub fn run(
     let deadline = Instant::now() + DRAIN_TIMEOUT;
     let _ = shared.drain_deadline.set(deadline);
     shared.stopping.store(true, Ordering::SeqCst);
-    shared.ring();
+    watcher.thread().unpark();
     // The watcher stops accepting, closes idle connections and returns once
-    // no request is in flight (or at the deadline); then the workers go.
+    // no request is in flight (or at the deadline); then the workers go
+    // (the doorbell wakes the one waiting in epoll_wait).
     let _ = watcher.join();
     shared.jobs.close();
+    shared.ring();
     if !pool.join(deadline.saturating_duration_since(Instant::now())) {
         eprintln!(
             "gatelite: drain timeout; {} requests abandoned",

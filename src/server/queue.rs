@@ -35,8 +35,21 @@
 //! [`Scheduler::wake_stale`] and a job that waited [`STALE_AFTER`] wakes an
 //! idle worker regardless.
 //!
+//! ## The poll token (leader/follower)
+//!
+//! Jobs come from readiness events, and someone must wait for those in
+//! `epoll_wait`. Handing every event from a dedicated thread to a worker
+//! would cost two context switches per event. Instead, a worker that finds
+//! no job takes the *poll token*, if nobody holds it, and waits for events
+//! itself ([`Task::Poll`]); it turns them into jobs, gives the token back and
+//! takes one of those jobs — no hand-off. Under load a worker that finishes
+//! a job usually finds the next one already queued or ready in the kernel,
+//! and nobody sleeps. This is the leader/follower pattern (Schmidt et al.,
+//! *Pattern-Oriented Software Architecture*, vol. 2). Only one thread holds
+//! the token, so the other idle workers sleep until a push needs them.
+//!
 //! The lock is held only to push or pop one job; sleeping happens outside
-//! it (`thread::park`).
+//! it (`thread::park`), and so does polling.
 
 use std::collections::VecDeque;
 use std::sync::{Mutex, MutexGuard};
@@ -46,7 +59,19 @@ use std::time::{Duration, Instant};
 /// How long a job may wait for a running worker before an idle one is woken.
 pub const STALE_AFTER: Duration = Duration::from_millis(1);
 
-/// What a worker did with its previous job, as it asks for the next.
+/// What [`Scheduler::wake_stale`] found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backlog {
+    /// No job a worker could take waits.
+    None,
+    /// Jobs wait (and an idle worker was woken if they waited too long).
+    Waiting,
+    /// A job waited too long and no worker is idle: the one waiting in
+    /// `epoll_wait`, if any, must be woken to take it.
+    NobodyIdle,
+}
+
+/// What a worker did with its previous task, as it asks for the next.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Finished {
     /// It had none (the worker just started).
@@ -55,6 +80,18 @@ pub enum Finished {
     Released,
     /// Its request now waits for the upstream and keeps its slot.
     Parked,
+    /// It polled for events and gives the poll token back.
+    Polled,
+}
+
+/// What a worker is to do next.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Task<T> {
+    /// Do this job.
+    Job(T),
+    /// Hold the poll token: wait for readiness events and turn them into
+    /// jobs, then report [`Finished::Polled`].
+    Poll,
 }
 
 /// Jobs for the workers; see the module doc.
@@ -79,6 +116,8 @@ struct State<T> {
     waking: usize,
     /// Requests in process: held by a worker or waiting for an upstream.
     slots_used: usize,
+    /// Somebody holds the poll token.
+    polling: bool,
     closed: bool,
 }
 
@@ -109,6 +148,7 @@ impl<T> Scheduler<T> {
                 running: 0,
                 waking: 0,
                 slots_used: 0,
+                polling: false,
                 closed: false,
             }),
             capacity: capacity.max(1),
@@ -158,8 +198,8 @@ impl<T> Scheduler<T> {
 
     /// Called by the watcher: wakes an idle worker if the oldest job has
     /// waited [`STALE_AFTER`] (the running workers are busy for longer
-    /// than usual). True while jobs wait, so the watcher keeps checking.
-    pub fn wake_stale(&self, now: Instant) -> bool {
+    /// than usual).
+    pub fn wake_stale(&self, now: Instant) -> Backlog {
         let mut s = self.lock();
         let oldest = s.resume.front().map(|(t, _)| *t);
         let oldest_fresh = if s.slots_used < self.slots {
@@ -168,38 +208,49 @@ impl<T> Scheduler<T> {
             None
         };
         let Some(oldest) = oldest.into_iter().chain(oldest_fresh).min() else {
-            return false;
+            return Backlog::None;
         };
-        if now.saturating_duration_since(oldest) >= STALE_AFTER {
-            if let Some(t) = s.pop_idle() {
+        if now.saturating_duration_since(oldest) < STALE_AFTER {
+            return Backlog::Waiting;
+        }
+        match s.pop_idle() {
+            Some(t) => {
                 drop(s);
                 t.unpark();
+                Backlog::Waiting
             }
+            None => Backlog::NobodyIdle,
         }
-        true
     }
 
-    /// A worker reports what happened to its previous job and takes the
-    /// next, sleeping until there is one; `None` once the scheduler is
-    /// closed and nothing waits (the worker's signal to exit).
-    pub fn next(&self, finished: Finished) -> Option<T> {
+    /// A worker reports what happened to its previous task and takes the
+    /// next: a job, else the poll token, else it sleeps until there is
+    /// one. `None` once the scheduler is closed and nothing waits (the
+    /// worker's signal to exit).
+    pub fn next(&self, finished: Finished) -> Option<Task<T>> {
         let mut s = self.lock();
-        if finished != Finished::Nothing {
-            s.running = s.running.saturating_sub(1);
-        }
-        if finished == Finished::Released {
-            s.slots_used = s.slots_used.saturating_sub(1);
+        match finished {
+            Finished::Nothing => {}
+            Finished::Released => {
+                s.running = s.running.saturating_sub(1);
+                s.slots_used = s.slots_used.saturating_sub(1);
+            }
+            Finished::Parked => s.running = s.running.saturating_sub(1),
+            Finished::Polled => {
+                s.running = s.running.saturating_sub(1);
+                s.polling = false;
+            }
         }
         loop {
             if let Some((_, job)) = s.resume.pop_front() {
                 s.running += 1;
-                return Some(job);
+                return Some(Task::Job(job));
             }
             if s.slots_used < self.slots {
                 if let Some((_, job)) = s.fresh.pop_front() {
                     s.running += 1;
                     s.slots_used += 1;
-                    return Some(job);
+                    return Some(Task::Job(job));
                 }
             }
             // Closed, and nothing left that could be handed out (fresh jobs
@@ -207,6 +258,11 @@ impl<T> Scheduler<T> {
             if s.closed && s.resume.is_empty() && (s.fresh.is_empty() || s.slots_used >= self.slots)
             {
                 return None;
+            }
+            if !s.polling && !s.closed {
+                s.polling = true;
+                s.running += 1;
+                return Some(Task::Poll);
             }
             let me = thread::current();
             s.idle.push(me.clone());
@@ -234,10 +290,24 @@ impl<T> Scheduler<T> {
         self.len() == 0
     }
 
+    /// Takes the poll token if nobody holds it (the watcher's safety net,
+    /// for when every worker is busy); give it back with
+    /// [`Scheduler::release_token`].
+    pub fn try_take_token(&self) -> bool {
+        let mut s = self.lock();
+        !std::mem::replace(&mut s.polling, true)
+    }
+
+    /// Gives back a token taken with [`Scheduler::try_take_token`].
+    pub fn release_token(&self) {
+        self.lock().polling = false;
+    }
+
     /// True when nothing is queued and no request is in process.
     pub fn is_quiet(&self) -> bool {
         let s = self.lock();
-        s.slots_used == 0 && s.running == 0 && s.fresh.is_empty() && s.resume.is_empty()
+        // Every request holds a slot, parked or not (a poller holds none).
+        s.slots_used == 0 && s.fresh.is_empty() && s.resume.is_empty()
     }
 
     /// Workers holding a job right now.
@@ -264,13 +334,20 @@ mod tests {
     use super::*;
     use std::sync::Arc;
 
+    fn job<T>(t: Option<Task<T>>) -> Option<T> {
+        match t {
+            Some(Task::Job(j)) => Some(j),
+            _ => None,
+        }
+    }
+
     #[test]
     fn full_fresh_lane_refuses_and_returns_the_job() {
         let q = Scheduler::new(2, 8, 1);
         assert!(q.push_fresh(1).is_ok());
         assert!(q.push_fresh(2).is_ok());
         assert_eq!(q.push_fresh(3), Err(3));
-        assert_eq!(q.next(Finished::Nothing), Some(1));
+        assert_eq!(job(q.next(Finished::Nothing)), Some(1));
         assert!(q.push_fresh(3).is_ok());
     }
 
@@ -278,14 +355,14 @@ mod tests {
     fn resumes_go_first_and_are_never_refused() {
         let q = Scheduler::new(1, 8, 1);
         q.push_fresh(1).unwrap();
-        assert_eq!(q.next(Finished::Nothing), Some(1));
+        assert_eq!(job(q.next(Finished::Nothing)), Some(1));
         q.push_fresh(2).unwrap();
         // The lane holds one fresh job, but answers are always taken in.
         q.push_resume(10);
         q.push_resume(11);
-        assert_eq!(q.next(Finished::Parked), Some(10));
-        assert_eq!(q.next(Finished::Parked), Some(11));
-        assert_eq!(q.next(Finished::Released), Some(2));
+        assert_eq!(job(q.next(Finished::Parked)), Some(10));
+        assert_eq!(job(q.next(Finished::Parked)), Some(11));
+        assert_eq!(job(q.next(Finished::Released)), Some(2));
     }
 
     #[test]
@@ -294,16 +371,29 @@ mod tests {
         // fresh job stays queued; its resume finishes it and frees the slot.
         let q = Scheduler::new(4, 1, 1);
         q.push_fresh("a").unwrap();
-        assert_eq!(q.next(Finished::Nothing), Some("a"));
+        assert_eq!(job(q.next(Finished::Nothing)), Some("a"));
         q.push_fresh("b").unwrap();
+        // No job can be handed out: the worker is given the poll token.
+        assert_eq!(q.next(Finished::Parked), Some(Task::Poll));
         q.push_resume("a-answer");
-        assert_eq!(q.next(Finished::Parked), Some("a-answer"));
+        assert_eq!(job(q.next(Finished::Polled)), Some("a-answer"));
         assert_eq!(q.len(), 1);
         assert!(!q.is_quiet());
-        assert_eq!(q.next(Finished::Released), Some("b"));
+        assert_eq!(job(q.next(Finished::Released)), Some("b"));
         q.close();
         assert_eq!(q.next(Finished::Released), None);
         assert!(q.is_quiet());
+    }
+
+    #[test]
+    fn one_poller_at_a_time() {
+        let q: Scheduler<u8> = Scheduler::new(4, 4, 4);
+        assert_eq!(q.next(Finished::Nothing), Some(Task::Poll));
+        assert!(!q.try_take_token(), "the token is held");
+        q.push_fresh(1).unwrap();
+        assert_eq!(job(q.next(Finished::Polled)), Some(1));
+        assert!(q.try_take_token());
+        q.release_token();
     }
 
     #[test]
@@ -316,9 +406,18 @@ mod tests {
                 thread::spawn(move || {
                     let mut got = Vec::new();
                     let mut finished = Finished::Nothing;
-                    while let Some(x) = q.next(finished) {
-                        got.push(x);
-                        finished = Finished::Released;
+                    while let Some(task) = q.next(finished) {
+                        finished = match task {
+                            Task::Job(x) => {
+                                got.push(x);
+                                Finished::Released
+                            }
+                            // Nothing to poll here; a real poller waits in epoll.
+                            Task::Poll => {
+                                thread::yield_now();
+                                Finished::Polled
+                            }
+                        };
                     }
                     got
                 })
@@ -336,12 +435,14 @@ mod tests {
     #[test]
     fn a_stale_job_wakes_an_idle_worker() {
         let q = Arc::new(Scheduler::new(4, 4, 1));
-        // One worker holds a job (it "runs"), so the push below wakes nobody.
+        // Somebody polls, and one worker holds a job (it "runs"), so the
+        // push below wakes nobody.
+        assert!(q.try_take_token());
         q.push_fresh(1).unwrap();
-        assert_eq!(q.next(Finished::Nothing), Some(1));
+        assert_eq!(job(q.next(Finished::Nothing)), Some(1));
         let idle = {
             let q = Arc::clone(&q);
-            thread::spawn(move || q.next(Finished::Nothing))
+            thread::spawn(move || job(q.next(Finished::Nothing)))
         };
         // Wait until the second worker sleeps (bounded condition poll).
         let start = Instant::now();
@@ -355,7 +456,7 @@ mod tests {
             1,
             "a push while a worker runs wakes nobody"
         );
-        assert!(q.wake_stale(Instant::now() + STALE_AFTER));
+        assert_eq!(q.wake_stale(Instant::now() + STALE_AFTER), Backlog::Waiting);
         assert_eq!(idle.join().unwrap(), Some(2));
     }
 }

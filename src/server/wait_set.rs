@@ -1,15 +1,15 @@
 //! The wait set: everything that waits for a socket to become readable
 //! without a thread — client connections between requests (or with half a
 //! head), and requests waiting for their upstream's answer — filed under
-//! the token the socket is armed with in the watcher's epoll set.
+//! the token the socket is armed with in the server's epoll set.
 //!
 //! Workers *park* what they are done with for now: they file it and arm
-//! its socket. The watcher *takes* what epoll reported readable, and
-//! *expires* what waited past its deadline. Filing and arming happen under
-//! one lock, so the watcher never sees an event for an empty slot and the
-//! expiry sweep never closes a socket a worker is about to arm. Arming is
-//! `epoll_ctl`, which edits a kernel table and never blocks, so the
-//! critical sections stay short.
+//! its socket. The poller *takes* what epoll reported readable, and the
+//! watcher *expires* what waited past its deadline. Filing and arming
+//! happen under one lock, so the poller never sees an event for an empty
+//! slot and the expiry sweep never closes a socket a worker is about to
+//! arm. Arming is `epoll_ctl`, which edits a kernel table and never
+//! blocks, so the critical sections stay short.
 //!
 //! Slots are reused through a free list; a token is a slot index. Sockets
 //! are armed one-shot, so a socket cannot be reported again between being

@@ -1,58 +1,130 @@
-//! The watcher: one thread that waits, with `epoll(7)`, on every socket
-//! that has nothing to read yet — client connections between requests or
-//! with half a head, upstream connections whose answer has not come — and
-//! on the listening sockets.
+//! Waiting for sockets: the poll step that turns readiness events into
+//! jobs, and the watcher thread that keeps deadlines and stands in when
+//! every worker is busy.
 //!
-//! When a waiter's socket becomes readable it is taken out of the
-//! [`WaitSet`](super::wait_set::WaitSet) and handed to the scheduler: a client connection as a
-//! *fresh* job (when that lane is full the client gets an immediate `503`
-//! with `Retry-After`: load shedding), a request whose upstream answered as
-//! a *resume* job. A periodic sweep ends waits whose deadline passed: it
-//! closes client connections (header timeout for an unfinished head, idle
-//! timeout between requests) and turns requests whose upstream is silent
-//! past its read timeout into `504`s.
+//! Every socket with nothing to read yet — client connections between
+//! requests or with half a head, upstream connections whose answer has not
+//! come — waits in the [`WaitSet`](super::wait_set::WaitSet), armed one-shot
+//! in one epoll set, together with the listening sockets and a doorbell.
 //!
-//! Workers park waiters without waking this thread: they file the waiter
-//! and arm its socket in the shared epoll set themselves. The watcher wakes
-//! only for what it must do — accept, hand over readable waiters (many per
-//! wake-up under load), sweep, or stop (a socket pair is its doorbell).
+//! ## The poll step ([`Poller::poll`])
 //!
-//! Shutdown: the listeners close at once, idle client connections are
-//! closed, and the watcher keeps serving the requests in flight until none
-//! is left or the drain deadline passes.
+//! Whoever holds the scheduler's poll token (an idle worker, usually; see
+//! `queue.rs`) waits in `epoll_wait` and handles what it reports: a
+//! listener accepts new connections into the wait set; a readable client
+//! connection becomes a *fresh* job — or, when that lane is full, an
+//! immediate `503` with `Retry-After` (load shedding); a readable upstream
+//! socket becomes a *resume* job for the request waiting on it.
+//!
+//! ## The watcher thread ([`run`])
+//!
+//! It never waits in `epoll_wait`. Every tick it sweeps the deadlines
+//! (closing client connections past their header or idle timeout, turning
+//! requests whose upstream stayed silent past its read timeout into
+//! `504`s), wakes an idle worker for a job that waited too long, and — the
+//! safety net — polls once without waiting if no worker holds the token,
+//! so that accepting and shedding go on even while every worker is stuck
+//! in a long body. At shutdown it closes the listeners and the idle
+//! connections, then waits until no request is in flight (or the drain
+//! deadline passes).
 
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpListener};
-use std::os::unix::net::UnixStream;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::conn::{Conn, Job};
-use super::queue::STALE_AFTER;
+use super::queue::{Backlog, STALE_AFTER};
 use super::wait_set::Waiter;
 use super::Shared;
 use crate::pipeline::reject;
 use crate::sys::EpollEvent;
 
-/// Most client connections the watcher holds; beyond this new ones are
+/// Most client connections the wait set holds; beyond this new ones are
 /// refused (file descriptors and memory are finite).
 pub const MAX_WATCHED: usize = 16_384;
 
-/// Most connections accepted per listener per wake-up (fairness to the rest).
+/// Most connections accepted per listener per event (fairness to the rest).
 const ACCEPT_BATCH: usize = 256;
 
-/// Most readiness events taken from the kernel per wake-up.
+/// Most readiness events taken from the kernel per poll.
 const EVENT_BATCH: usize = 256;
 
 /// Client-side write timeout for every connection.
 pub const CLIENT_WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// Longest the watcher sleeps between two looks at the world when nothing
+/// is due: the bound on how late the safety net accepts or sheds while
+/// every worker is busy.
+const WATCH_TICK: Duration = Duration::from_millis(10);
+
 /// The epoll token of the doorbell (waiter tokens are slot indices, far below).
-const DOORBELL_TOKEN: u64 = u64::MAX;
+pub const DOORBELL_TOKEN: u64 = u64::MAX;
+
+/// Most listeners (`listen` lines); their tokens sit just below the doorbell's.
+pub const MAX_LISTENERS: usize = 1024;
 
 /// The epoll token of listener `i`.
-fn listener_token(i: usize) -> u64 {
+pub fn listener_token(i: usize) -> u64 {
     u64::MAX - 1 - i as u64
+}
+
+/// The listener index of an epoll token, if it is a listener's.
+fn listener_index(token: u64) -> Option<usize> {
+    let i = u64::MAX.checked_sub(1)?.checked_sub(token)?;
+    usize::try_from(i).ok().filter(|&i| i < MAX_LISTENERS)
+}
+
+/// One thread's scratch space for polling, reused across polls.
+#[derive(Debug)]
+pub struct Poller {
+    events: Vec<EpollEvent>,
+    tokens: Vec<u64>,
+    ready: Vec<Waiter>,
+}
+
+impl Default for Poller {
+    fn default() -> Self {
+        Poller {
+            events: vec![EpollEvent::EMPTY; EVENT_BATCH],
+            tokens: Vec::with_capacity(EVENT_BATCH),
+            ready: Vec::with_capacity(EVENT_BATCH),
+        }
+    }
+}
+
+impl Poller {
+    /// Waits up to `timeout` (`None`: until something happens) for
+    /// readiness events and turns them into jobs. The caller holds the
+    /// poll token.
+    pub fn poll(&mut self, shared: &Shared, timeout: Option<Duration>) {
+        let n = match shared.epoll.wait(&mut self.events, timeout) {
+            Ok(n) => n,
+            Err(e) => {
+                eprintln!("gatelite: epoll_wait failed: {e}");
+                std::thread::sleep(Duration::from_millis(10));
+                return;
+            }
+        };
+        self.tokens.clear();
+        for ev in self.events.iter().take(n) {
+            match ev.token() {
+                DOORBELL_TOKEN => shared.drain_doorbell(),
+                t => match listener_index(t) {
+                    Some(i) => {
+                        if let Some(l) = shared.listener(i) {
+                            accept_batch(shared, &l);
+                        }
+                    }
+                    None => self.tokens.push(t),
+                },
+            }
+        }
+        shared.waiting.take(&self.tokens, &mut self.ready);
+        for w in self.ready.drain(..) {
+            dispatch(shared, w);
+        }
+    }
 }
 
 /// How often the deadline sweep runs: a tenth of the shortest timeout it
@@ -70,33 +142,20 @@ fn sweep_interval(shared: &Shared) -> Duration {
     (shortest / 10).clamp(Duration::from_millis(5), Duration::from_secs(1))
 }
 
-/// Runs until shutdown has drained; owns the listeners.
-pub fn run(shared: Arc<Shared>, listeners: Vec<TcpListener>, doorbell: UnixStream) {
-    let mut events = vec![EpollEvent::EMPTY; EVENT_BATCH];
-    let mut ready_tokens: Vec<u64> = Vec::with_capacity(EVENT_BATCH);
-    let mut ready: Vec<Waiter> = Vec::with_capacity(EVENT_BATCH);
-    let _ = doorbell.set_nonblocking(true);
-    if let Err(e) = shared.epoll.watch(&doorbell, DOORBELL_TOKEN) {
-        eprintln!("gatelite: cannot watch the shutdown doorbell: {e}");
-    }
-    for (i, l) in listeners.iter().enumerate() {
-        let setup = l
-            .set_nonblocking(true)
-            .and_then(|()| shared.epoll.watch(l, listener_token(i)));
-        if let Err(e) = setup {
-            eprintln!("gatelite: listener setup failed: {e}");
-        }
-    }
-    let mut listeners = Some(listeners);
-    let mut interval = sweep_interval(&shared);
-    let mut next_sweep = Instant::now() + interval;
+/// The watcher thread: deadlines, stale jobs, the safety-net poll, and the
+/// drain at shutdown. Returns once shutdown has drained.
+pub fn run(shared: Arc<Shared>) {
+    let mut poller = Poller::default();
+    let mut ready: Vec<Waiter> = Vec::new();
+    let mut next_sweep = Instant::now() + sweep_interval(&shared);
     let mut jobs_waiting = false;
+    let mut closed_listeners = false;
     loop {
         if shared.is_stopping() {
-            if let Some(ls) = listeners.take() {
-                // Stop accepting (closing removes them from the epoll set)
-                // and close the idle connections.
-                drop(ls);
+            if !closed_listeners {
+                // Stop accepting and close the idle connections.
+                closed_listeners = true;
+                shared.close_listeners();
                 shared.waiting.expire(Instant::now(), true, &mut ready);
                 ready.clear();
             }
@@ -108,58 +167,55 @@ pub fn run(shared: Arc<Shared>, listeners: Vec<TcpListener>, doorbell: UnixStrea
                 break;
             }
         }
-        let mut timeout = next_sweep.saturating_duration_since(Instant::now());
+        let mut tick = next_sweep
+            .saturating_duration_since(Instant::now())
+            .min(WATCH_TICK);
         if jobs_waiting || shared.is_stopping() {
-            timeout = timeout.min(STALE_AFTER);
+            tick = tick.min(STALE_AFTER);
         }
-        let n = match shared.epoll.wait(&mut events, Some(timeout)) {
-            Ok(n) => n,
-            Err(e) => {
-                eprintln!("gatelite: epoll_wait failed: {e}");
-                std::thread::sleep(Duration::from_millis(10));
-                continue;
-            }
-        };
-        ready_tokens.clear();
-        for ev in events.iter().take(n) {
-            match ev.token() {
-                DOORBELL_TOKEN => drain(&doorbell),
-                t if t >= listener_token(MAX_LISTENERS) => {
-                    let i = usize::try_from(u64::MAX - 1 - t).unwrap_or(usize::MAX);
-                    if let Some(l) = listeners.as_ref().and_then(|ls| ls.get(i)) {
-                        accept_batch(&shared, l);
-                    }
-                }
-                t => ready_tokens.push(t),
-            }
-        }
-        shared.waiting.take(&ready_tokens, &mut ready);
-        for w in ready.drain(..) {
-            dispatch(&shared, w);
-        }
+        std::thread::park_timeout(tick);
+
         let now = Instant::now();
         if now >= next_sweep {
             shared.waiting.expire(now, false, &mut ready);
+            let mut expired = false;
             for w in ready.drain(..) {
                 match w {
                     // Header or idle timeout: just close.
                     Waiter::Client(c) => {
                         let _ = c.stream.shutdown(Shutdown::Both);
                     }
-                    Waiter::Upstream(p) => shared.jobs.push_resume(Job::Expired(p)),
+                    Waiter::Upstream(p) => {
+                        shared.jobs.push_resume(Job::Expired(p));
+                        expired = true;
+                    }
                 }
             }
-            interval = sweep_interval(&shared);
-            next_sweep = now + interval;
+            if expired {
+                // With every other worker asleep, the one in epoll_wait
+                // must hear of the 504s to write.
+                shared.ring();
+            }
+            next_sweep = now + sweep_interval(&shared);
         }
-        jobs_waiting = shared.jobs.wake_stale(now);
+        // The safety net: nobody is polling (every worker is busy), so look
+        // at the sockets once, without waiting.
+        if shared.jobs.try_take_token() {
+            poller.poll(&shared, Some(Duration::ZERO));
+            shared.jobs.release_token();
+        }
+        jobs_waiting = match shared.jobs.wake_stale(now) {
+            Backlog::None => false,
+            Backlog::Waiting => true,
+            Backlog::NobodyIdle => {
+                shared.ring();
+                true
+            }
+        };
     }
     // Whatever still waits (past the drain deadline) is closed here.
     drop(shared.waiting.drain());
 }
-
-/// Most listeners (`listen` lines); their tokens sit just below the doorbell's.
-const MAX_LISTENERS: usize = 1024;
 
 /// Accepts what is waiting on `listener` and files it in the wait set.
 fn accept_batch(shared: &Shared, listener: &TcpListener) {
@@ -171,9 +227,8 @@ fn accept_batch(shared: &Shared, listener: &TcpListener) {
                     drop(stream);
                     continue;
                 }
-                // Blocking with timeouts: a worker reads only once the
-                // watcher saw bytes, and the timeout bounds the waits for
-                // a request body.
+                // Blocking with timeouts: a worker reads only once epoll
+                // saw bytes, and the timeout bounds the waits for a body.
                 let ok = stream.set_nodelay(true).is_ok()
                     && stream.set_read_timeout(Some(header_timeout)).is_ok()
                     && stream.set_write_timeout(Some(CLIENT_WRITE_TIMEOUT)).is_ok();
@@ -218,7 +273,17 @@ fn shed(conn: Conn) {
     let _ = conn.stream.shutdown(Shutdown::Write);
 }
 
-fn drain(doorbell: &UnixStream) {
-    let mut buf = [0u8; 256];
-    while matches!((&*doorbell).read(&mut buf), Ok(n) if n > 0) {}
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn listener_tokens_round_trip_and_stay_clear_of_the_others() {
+        for i in [0, 1, MAX_LISTENERS - 1] {
+            assert_eq!(listener_index(listener_token(i)), Some(i));
+        }
+        assert_eq!(listener_index(DOORBELL_TOKEN), None);
+        assert_eq!(listener_index(0), None);
+        assert_eq!(listener_index(MAX_WATCHED as u64), None);
+    }
 }

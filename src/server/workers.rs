@@ -13,7 +13,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::conn::{self, Next};
-use super::queue::Finished;
+use super::queue::{Finished, Task};
+use super::watcher::Poller;
 use super::Shared;
 use crate::util::io::ReadBuf;
 
@@ -66,8 +67,18 @@ impl Pool {
 fn work(shared: &Shared) {
     // The worker's read buffer, lent to each connection it serves.
     let mut buf = ReadBuf::new(conn::READ_BUF_INITIAL, conn::READ_BUF_INITIAL);
+    // Its scratch space for the turns it holds the poll token.
+    let mut poller = Poller::default();
     let mut finished = Finished::Nothing;
-    while let Some(job) = shared.jobs.next(finished) {
+    while let Some(task) = shared.jobs.next(finished) {
+        let job = match task {
+            Task::Job(job) => job,
+            Task::Poll => {
+                poller.poll(shared, None);
+                finished = Finished::Polled;
+                continue;
+            }
+        };
         let served = catch_unwind(AssertUnwindSafe(|| conn::serve(shared, job, &mut buf)));
         buf.shrink_to(conn::READ_BUF_INITIAL);
         finished = match served {
