@@ -85,6 +85,58 @@ fn queue_overflow_is_503_with_retry_after() {
     assert_eq!(queued.status, 200, "{queued:?}");
 }
 
+#[test]
+fn overload_is_shed_while_the_only_worker_is_stuck_in_a_request_body() {
+    // While the only worker waits for a body that does not come, nobody
+    // polls the sockets in its stead but the watcher's safety net: new
+    // clients must still be queued, and the one too many shed at once.
+    let up = Upstream::ok();
+    let gw = Gateway::start(&format!(
+        "workers 1;\nqueue 1;\ntimeouts header=30s idle=30s;\n\
+         upstream u {{ server {}; }}\nroute r {{ path /*; upstream u; }}\n",
+        up.hostport()
+    ));
+    let mut stuck = gw.connect();
+    stuck.send(b"POST /slow HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nabc");
+    // Once the gateway is connected upstream, the worker is in the body.
+    let start = Instant::now();
+    while up.connections() == 0 {
+        assert!(
+            start.elapsed() < WAIT,
+            "the gateway never connected upstream"
+        );
+        std::thread::sleep(Duration::from_millis(10)); // bounded condition poll
+    }
+    let (tx, rx) = mpsc::channel();
+    for name in ["b", "c"] {
+        let mut c = gw.connect();
+        c.send(format!("GET /{name} HTTP/1.1\r\nHost: t\r\n\r\n").as_bytes());
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            let _ = tx.send(c.try_read_response(false));
+        });
+    }
+    let shed_at = Instant::now();
+    let first = rx
+        .recv_timeout(WAIT)
+        .expect("one client must be answered while the worker is stuck")
+        .expect("a response");
+    assert_eq!(first.status, 503, "{first:?}");
+    assert!(first.has_header("retry-after"));
+    assert!(
+        shed_at.elapsed() < Duration::from_secs(2),
+        "shedding took {:?}",
+        shed_at.elapsed()
+    );
+    stuck.send(b"defghij");
+    assert_eq!(stuck.read_response(false).status, 200);
+    let queued = rx
+        .recv_timeout(WAIT)
+        .expect("the queued client")
+        .expect("a response");
+    assert_eq!(queued.status, 200, "{queued:?}");
+}
+
 /// The issue asks for this with `workers 64`; `proxy_config` runs it with 4
 /// workers, which is the harder case.
 #[test]

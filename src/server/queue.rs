@@ -298,9 +298,22 @@ impl<T> Scheduler<T> {
         !std::mem::replace(&mut s.polling, true)
     }
 
-    /// Gives back a token taken with [`Scheduler::try_take_token`].
+    /// Gives back a token taken with [`Scheduler::try_take_token`]. A
+    /// worker that went to sleep because the token was taken is woken to
+    /// take it, so that somebody polls.
     pub fn release_token(&self) {
-        self.lock().polling = false;
+        let mut s = self.lock();
+        s.polling = false;
+        let woken = s.pop_idle();
+        drop(s);
+        if let Some(t) = woken {
+            t.unpark();
+        }
+    }
+
+    /// True while somebody holds the poll token.
+    pub fn is_polling(&self) -> bool {
+        self.lock().polling
     }
 
     /// True when nothing is queued and no request is in process.
@@ -396,6 +409,31 @@ mod tests {
         q.release_token();
     }
 
+    /// Waits until `n` workers sleep in `next` (bounded condition poll).
+    fn until_idle<T>(q: &Scheduler<T>, n: usize) {
+        let start = Instant::now();
+        while q.lock().idle.len() < n {
+            assert!(start.elapsed() < Duration::from_secs(10));
+            thread::yield_now();
+        }
+    }
+
+    #[test]
+    fn giving_back_a_borrowed_token_wakes_a_worker_to_poll() {
+        // The watcher holds the token for a moment; a worker that finds no
+        // job meanwhile sleeps, and must not sleep on once nobody polls.
+        let q = Arc::new(Scheduler::<u8>::new(4, 4, 1));
+        assert!(q.try_take_token());
+        let worker = {
+            let q = Arc::clone(&q);
+            thread::spawn(move || q.next(Finished::Nothing))
+        };
+        until_idle(&q, 1);
+        q.release_token();
+        assert_eq!(worker.join().unwrap(), Some(Task::Poll));
+        assert!(q.is_polling());
+    }
+
     #[test]
     fn close_drains_then_releases_all_workers() {
         let q = Arc::new(Scheduler::new(4, 4, 1));
@@ -444,12 +482,7 @@ mod tests {
             let q = Arc::clone(&q);
             thread::spawn(move || job(q.next(Finished::Nothing)))
         };
-        // Wait until the second worker sleeps (bounded condition poll).
-        let start = Instant::now();
-        while q.lock().idle.is_empty() {
-            assert!(start.elapsed() < Duration::from_secs(10));
-            thread::yield_now();
-        }
+        until_idle(&q, 1);
         q.push_fresh(2).unwrap();
         assert_eq!(
             q.lock().idle.len(),

@@ -53,9 +53,10 @@ const EVENT_BATCH: usize = 256;
 /// Client-side write timeout for every connection.
 pub const CLIENT_WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Longest the watcher sleeps between two looks at the world when nothing
-/// is due: the bound on how late the safety net accepts or sheds while
-/// every worker is busy.
+/// Longest the watcher sleeps between two looks at the world when a worker
+/// is polling and nothing is due. While nobody polls it looks every
+/// [`STALE_AFTER`]: that bounds how late an event is seen while every
+/// worker is busy.
 const WATCH_TICK: Duration = Duration::from_millis(10);
 
 /// The epoll token of the doorbell (waiter tokens are slot indices, far below).
@@ -170,7 +171,9 @@ pub fn run(shared: Arc<Shared>) {
         let mut tick = next_sweep
             .saturating_duration_since(Instant::now())
             .min(WATCH_TICK);
-        if jobs_waiting || shared.is_stopping() {
+        // Look often while jobs wait, or while nobody polls (every worker
+        // is busy): then this thread is the only one watching the sockets.
+        if jobs_waiting || shared.is_stopping() || !shared.jobs.is_polling() {
             tick = tick.min(STALE_AFTER);
         }
         std::thread::park_timeout(tick);
