@@ -79,16 +79,48 @@ pub const HOP_BY_HOP: [&str; 7] = [
 /// to find where the body ends. So the option is ignored for them.
 pub const NEVER_CONNECTION_OPTIONS: [&str; 2] = ["content-length", "host"];
 
+/// The hop-by-hop fields of one message: [`HOP_BY_HOP`], and the fields
+/// its `Connection` lines name (except [`NEVER_CONNECTION_OPTIONS`]). The
+/// `Connection` lines are read once, so asking about every field of a head
+/// costs one pass, not one pass per field.
+#[derive(Debug)]
+pub struct HopByHop<'b> {
+    /// The options of the `Connection` lines (no allocation without any).
+    named: Vec<&'b [u8]>,
+}
+
+impl<'b> HopByHop<'b> {
+    /// Reads the `Connection` lines of `headers`.
+    pub fn of(headers: &[Header<'b>]) -> Self {
+        HopByHop {
+            named: find_all(headers, "connection")
+                .flat_map(list_items)
+                .collect(),
+        }
+    }
+
+    /// True when the field `name` must not be forwarded by a proxy.
+    pub fn contains(&self, name: &str) -> bool {
+        let is_one_of = |list: &[&str]| {
+            list.iter()
+                .any(|h| eq_ignore_case(h.as_bytes(), name.as_bytes()))
+        };
+        is_one_of(&HOP_BY_HOP)
+            || (!self.named.is_empty()
+                && !is_one_of(&NEVER_CONNECTION_OPTIONS)
+                && self
+                    .named
+                    .iter()
+                    .any(|item| eq_ignore_case(item, name.as_bytes())))
+    }
+}
+
 /// True when the field `name` must not be forwarded by a proxy: one of
 /// [`HOP_BY_HOP`], or a field named in a `Connection` line of `headers`
-/// unless it is one of [`NEVER_CONNECTION_OPTIONS`].
+/// unless it is one of [`NEVER_CONNECTION_OPTIONS`]. (To ask about many
+/// fields of one head, build a [`HopByHop`] once.)
 pub fn is_hop_by_hop(name: &str, headers: &[Header]) -> bool {
-    let is_one_of = |list: &[&str]| {
-        list.iter()
-            .any(|h| eq_ignore_case(h.as_bytes(), name.as_bytes()))
-    };
-    is_one_of(&HOP_BY_HOP)
-        || (!is_one_of(&NEVER_CONNECTION_OPTIONS) && connection_has_token(headers, name))
+    HopByHop::of(headers).contains(name)
 }
 
 #[cfg(test)]

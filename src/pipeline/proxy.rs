@@ -306,11 +306,12 @@ const REPLACED_UPSTREAM: [&str; 6] = [
 /// copying the header list.
 fn upstream_request_head(ctx: &Ctx, upstream_label: &str) -> Vec<u8> {
     let req = &ctx.req;
-    let ip = ctx.client_ip.to_string();
-    let xff = match req.headers.get("x-forwarded-for") {
-        Some(prev) => [prev, b", ", ip.as_bytes()].concat(),
-        None => ip.into_bytes(),
-    };
+    let mut xff = Vec::with_capacity(64);
+    if let Some(prev) = req.headers.get("x-forwarded-for") {
+        xff.extend_from_slice(prev);
+        xff.extend_from_slice(b", ");
+    }
+    crate::util::bytes::push_ip(&mut xff, ctx.client_ip);
     let length = match req.body {
         BodyKind::Length(n) => n.to_string(),
         _ => String::new(),
@@ -450,7 +451,8 @@ fn read_response_head(
 /// Copies the end-to-end fields of a parsed head (hop-by-hop ones, and
 /// those the `Connection` header names, are dropped: RFC 9110 §7.6.1).
 pub fn end_to_end(parsed: &[Header<'_>]) -> HeaderList {
-    HeaderList::from_parsed(parsed, |h| !hh::is_hop_by_hop(h.name, parsed))
+    let hop_by_hop = hh::HopByHop::of(parsed);
+    HeaderList::from_parsed(parsed, |h| !hop_by_hop.contains(h.name))
 }
 
 /// Sends the upstream's response to the client and decides what happens to

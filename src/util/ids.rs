@@ -44,13 +44,18 @@ pub fn random_u128() -> u128 {
     (u128::from(hi) << 64) | u128::from(lo)
 }
 
-/// Appends `n` as `digits` lower-case hex digits (most significant first).
+/// Appends the low `digits` (at most 32) hex digits of `n`, lower case,
+/// most significant first.
 fn push_hex(out: &mut String, n: u128, digits: u32) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    for i in (0..digits).rev() {
-        let nibble = ((n >> (i * 4)) & 0xf) as usize;
-        out.push(char::from(HEX.get(nibble).copied().unwrap_or(b'0')));
+    let mut text = [0u8; 32];
+    let digits = digits.min(32) as usize;
+    for (i, slot) in text.iter_mut().take(digits).enumerate() {
+        let shift = 4 * (digits - 1 - i);
+        *slot = HEX[((n >> shift) & 0xf) as usize];
     }
+    // Every byte is an ASCII hex digit, so this never fails.
+    out.push_str(std::str::from_utf8(&text[..digits]).unwrap_or_default());
 }
 
 /// A fresh request id: 32 lower-case hex digits.
