@@ -112,7 +112,16 @@ fn paths_above_the_root_are_400_and_not_forwarded() {
         let r = get(&gw, bad, "t");
         assert_eq!(r.status, 400, "{bad}: {r:?}");
         r.assert_json_error("bad_request");
+        assert_eq!(r.header("connection"), Some("close"), "{bad}");
     }
+    // Nothing after a bad request is read as another request (DESIGN §8).
+    let mut c = gw.connect();
+    c.send(b"GET /../x HTTP/1.1\r\nHost: t\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: t\r\n\r\n");
+    assert_eq!(c.read_response(false).status, 400);
+    assert!(
+        c.try_read_response(false).is_err(),
+        "a request after the 400 was served"
+    );
     assert_eq!(up.request_count(), 0);
 }
 

@@ -132,6 +132,9 @@ impl Gateway {
                     // RFC 9112 §3.2.2: an absolute-form target's authority
                     // replaces the Host header, for routing and upstream.
                     if !http::framing::is_valid_host(authority.as_bytes()) {
+                        // A malformed request: nothing after it is read
+                        // as another request (DESIGN.md §8).
+                        ctx.req.keep_alive = false;
                         return self
                             .reply_error(
                                 &mut ctx,
@@ -146,9 +149,10 @@ impl Gateway {
                 }
             }
             Err(e) => {
+                ctx.req.keep_alive = false;
                 return self
                     .reply_error(&mut ctx, client, e.status(), "bad_request", e.message())
-                    .into()
+                    .into();
             }
         }
         let host = ctx.req.host();
