@@ -295,6 +295,34 @@ fn long_uri_is_414() {
 }
 
 #[test]
+fn a_long_uri_trickled_in_pieces_is_414_without_waiting_for_the_line_end() {
+    // The head is not re-parsed for every piece of a trickle; a piece that
+    // doubles it still is, so the URI limit answers before any line end.
+    let (up, gw) = gateway();
+    let mut c = gw.connect();
+    // Whether the gateway reads these pieces apart or together, the answer
+    // must be the same, and come now.
+    c.send(b"GET /");
+    c.send("a".repeat(600).as_bytes());
+    c.send("b".repeat(1200).as_bytes());
+    let r = c.read_response(false);
+    assert_eq!(r.status, 414, "{r:?}");
+    assert_eq!(up.request_count(), 0);
+}
+
+#[test]
+fn a_head_trickled_byte_by_byte_is_still_served() {
+    let (up, gw) = gateway();
+    let mut c = gw.connect();
+    for b in b"GET /slow HTTP/1.1\r\nHost: t\r\nX-A: 1\r\n\r\n" {
+        c.send(&[*b]);
+    }
+    assert_eq!(c.read_response(false).status, 200);
+    up.wait_requests(1);
+    assert_eq!(up.last().target, "/slow");
+}
+
+#[test]
 fn request_line_longer_than_the_head_limit_is_414() {
     // The target (1021 bytes) is within uri=1k, but the request line around
     // it cannot fit in header=1k: it is the URI that is too long (as nginx

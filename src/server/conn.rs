@@ -132,20 +132,23 @@ pub fn serve(shared: &Shared, job: Job, buf: &mut ReadBuf) -> Next {
 
 /// Reads what the client sent and serves the requests in it.
 fn serve_conn(shared: &Shared, gw: &Arc<Gateway>, mut conn: Conn, buf: &mut ReadBuf) -> Next {
+    let before = conn.pending.len();
     lend_buffer(gw, &mut conn, buf);
-    // The watcher saw the socket readable: this read does not block.
+    // Epoll saw the socket readable: this read does not block.
     let mut stream = &conn.stream;
-    match buf.read_from(&mut stream) {
+    let n = match buf.read_from(&mut stream) {
         Ok(0) => return Next::Done,
-        Ok(_) => {
-            if conn.waiting == Waiting::Idle {
-                // A new request has begun: its head must come in time.
-                conn.waiting = Waiting::Head;
-                conn.deadline = Instant::now() + gw.config.client_timeouts.header;
-            }
-        }
+        Ok(n) => n,
         Err(e) if is_timeout(&e) => return hand_back(conn, buf),
         Err(_) => return Next::Done,
+    };
+    if conn.waiting == Waiting::Idle {
+        // A new request has begun: its head must come in time.
+        conn.waiting = Waiting::Head;
+        conn.deadline = Instant::now() + gw.config.client_timeouts.header;
+    }
+    if !worth_parsing(buf, before, n, gw.limits.max_head_bytes) {
+        return hand_back(conn, buf);
     }
     let step = parse_and_handle(shared, gw, &conn, buf);
     after(shared, gw, conn, buf, step)
@@ -215,6 +218,22 @@ fn after(
         }
         step = parse_and_handle(shared, gw, &conn, buf);
     }
+}
+
+/// Whether the head in `buf` (`before` bytes from earlier reads, then
+/// `n` new ones) should be parsed again now. A trickling client sends a
+/// head a few bytes per read, and parsing the whole head again after each
+/// would cost the square of its length. But a head can complete only at
+/// the end of a line, so without a new line feed the parse waits — until
+/// the head has doubled since the last look (so a limit such as `uri=` is
+/// still seen within one doubling, and the total cost stays linear) or it
+/// passed the head limit (then the parser must say 431).
+fn worth_parsing(buf: &ReadBuf, before: usize, n: usize, max_head: usize) -> bool {
+    let filled = buf.filled();
+    let new = filled
+        .get(filled.len().saturating_sub(n)..)
+        .unwrap_or_default();
+    before == 0 || n >= before || new.contains(&b'\n') || filled.len() > max_head
 }
 
 /// Puts the connection's saved bytes into the worker's buffer.
