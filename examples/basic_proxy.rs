@@ -8,7 +8,12 @@
 //! ports the example config names) and answer every request with a small
 //! JSON echo of what they received — method, path, and the headers the
 //! gateway added — so you can see forwarding, rewrites and auth at work.
-//! Stop with Ctrl-C: the gateway drains and exits.
+//!
+//! The example config shows the JWT and Basic-auth routes commented out,
+//! because they need a secret and a users file. This demo supplies both (a
+//! demo secret, a temporary htpasswd file with one user) and switches those
+//! two routes on in a copy of the config; everything else is the file as it
+//! stands. Stop with Ctrl-C: the gateway drains and exits.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -17,6 +22,7 @@ use std::thread;
 const CONFIG: &str = "gateway.conf.example";
 const DEMO_JWT_SECRET: &str = "demo-secret-change-me";
 const DEMO_API_KEY: &str = "demo-key";
+const DEMO_USER: (&str, &str) = ("ops", "ops-password");
 
 fn main() {
     for port in [9001, 9002] {
@@ -34,20 +40,21 @@ fn main() {
         });
     }
 
-    // The example config reads its secrets from the environment.
-    if std::env::var_os("JWT_SECRET").is_none() {
-        std::env::set_var("JWT_SECRET", DEMO_JWT_SECRET);
-    }
-    if std::env::var_os("API_KEYS").is_none() {
-        let hash = gatelite::crypto::to_hex(&gatelite::crypto::sha256(DEMO_API_KEY.as_bytes()));
-        std::env::set_var("API_KEYS", format!("demo-partner:{hash}"));
-    }
+    let config = match demo_config() {
+        Ok(path) => path,
+        Err(e) => {
+            eprintln!("basic_proxy: cannot prepare the demo config: {e}");
+            std::process::exit(1);
+        }
+    };
     let secret = std::env::var("JWT_SECRET").unwrap_or_default();
     let claims = r#"{"sub":"42","role":"admin","iss":"https://id.example.com","aud":"api","exp":4102444800}"#;
     let token = gatelite::auth::sign(claims, secret.as_bytes(), gatelite::auth::Alg::HS256, None)
         .unwrap_or_else(|_| "(could not sign)".into());
+    let (user, password) = DEMO_USER;
 
     println!("demo upstreams on 127.0.0.1:9001 and 127.0.0.1:9002; gateway config {CONFIG}");
+    println!("(with its jwt and basic-auth routes switched on: {config})");
     println!("try, in another terminal:");
     println!("  curl -i http://127.0.0.1:8080/health");
     println!("  curl -i http://127.0.0.1:8080/users/42                       # rewritten to /v2/users/42");
@@ -59,14 +66,66 @@ fn main() {
     );
     println!("  curl -i http://127.0.0.1:8080/private/profile                # 401: no token");
     println!("  curl -i -H 'Authorization: Bearer {token}' http://127.0.0.1:8080/private/profile");
+    println!("  curl -i http://127.0.0.1:8080/partners/orders                # 401: no API key");
     println!("  curl -i -H 'X-Api-Key: {DEMO_API_KEY}' http://127.0.0.1:8080/partners/orders");
+    println!("  curl -i -u {user}:{password} http://127.0.0.1:8080/ops/status");
     println!("  curl -i -H 'Host: api.example.com' http://127.0.0.1:8080/anything");
     println!("  curl -i -d 'hello' -H 'Transfer-Encoding: chunked' http://127.0.0.1:8080/api/echo");
     println!("  cargo run --release -- route {CONFIG} GET /users/42         # explain a match");
+    println!("  cargo run --release -- jwt sign --secret {DEMO_JWT_SECRET} '{{\"sub\":\"7\"}}'");
     println!();
 
-    let args = vec!["run".to_string(), CONFIG.to_string()];
+    let args = vec!["run".to_string(), config];
     std::process::exit(gatelite::cli::main(&args));
+}
+
+/// Writes the demo's copy of the example config (with the commented-out
+/// `private` and `ops` routes switched on, and the htpasswd file they
+/// need) to a temporary directory; sets `JWT_SECRET` unless it is set.
+fn demo_config() -> std::io::Result<String> {
+    if std::env::var_os("JWT_SECRET").is_none() {
+        std::env::set_var("JWT_SECRET", DEMO_JWT_SECRET);
+    }
+    let dir = std::env::temp_dir().join(format!("gatelite-demo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let (user, password) = DEMO_USER;
+    let digest = gatelite::crypto::sha256(password.as_bytes());
+    let htpasswd = dir.join("htpasswd");
+    std::fs::write(
+        &htpasswd,
+        format!(
+            "{user}:{{SHA256}}{}\n",
+            gatelite::crypto::base64::encode(&digest)
+        ),
+    )?;
+    let text = std::fs::read_to_string(CONFIG)?;
+    let text = uncomment_route(&text, "private");
+    let text = uncomment_route(&text, "ops")
+        .replace("/etc/gatelite/htpasswd", &htpasswd.display().to_string());
+    let path = dir.join("gateway.conf");
+    std::fs::write(&path, text)?;
+    Ok(path.display().to_string())
+}
+
+/// `text` with the commented-out block `# route NAME { ... # }` switched on.
+fn uncomment_route(text: &str, name: &str) -> String {
+    let start = format!("# route {name} {{");
+    let mut inside = false;
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        if line.trim_start() == start {
+            inside = true;
+        }
+        if inside {
+            let on = line.trim_start().strip_prefix('#').unwrap_or(line);
+            out.push_str(on.strip_prefix(' ').unwrap_or(on));
+            inside = line.trim() != "# }";
+        } else {
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+    out
 }
 
 /// A tiny keep-alive HTTP/1.1 server: echoes the request as JSON.
