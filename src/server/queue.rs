@@ -118,6 +118,8 @@ struct State<T> {
     slots_used: usize,
     /// Somebody holds the poll token.
     polling: bool,
+    /// When the token was last given back (while nobody holds it).
+    token_free_since: Option<Instant>,
     closed: bool,
 }
 
@@ -149,6 +151,7 @@ impl<T> Scheduler<T> {
                 waking: 0,
                 slots_used: 0,
                 polling: false,
+                token_free_since: None,
                 closed: false,
             }),
             capacity: capacity.max(1),
@@ -239,6 +242,7 @@ impl<T> Scheduler<T> {
             Finished::Polled => {
                 s.running = s.running.saturating_sub(1);
                 s.polling = false;
+                s.token_free_since = Some(Instant::now());
             }
         }
         loop {
@@ -261,6 +265,7 @@ impl<T> Scheduler<T> {
             }
             if !s.polling && !s.closed {
                 s.polling = true;
+                s.token_free_since = None;
                 s.running += 1;
                 return Some(Task::Poll);
             }
@@ -290,12 +295,21 @@ impl<T> Scheduler<T> {
         self.len() == 0
     }
 
-    /// Takes the poll token if nobody holds it (the watcher's safety net,
-    /// for when every worker is busy); give it back with
-    /// [`Scheduler::release_token`].
-    pub fn try_take_token(&self) -> bool {
+    /// Takes the poll token if nobody has held it for [`STALE_AFTER`]
+    /// (the watcher's safety net, for when every worker is busy with
+    /// something long); give it back with [`Scheduler::release_token`].
+    /// Under load workers take the token every few microseconds, and the
+    /// watcher stays out of their way.
+    pub fn try_take_token(&self, now: Instant) -> bool {
         let mut s = self.lock();
-        !std::mem::replace(&mut s.polling, true)
+        let unattended = s
+            .token_free_since
+            .is_none_or(|t| now.saturating_duration_since(t) >= STALE_AFTER);
+        if s.polling || !unattended {
+            return false;
+        }
+        s.polling = true;
+        true
     }
 
     /// Gives back a token taken with [`Scheduler::try_take_token`]. A
@@ -304,6 +318,7 @@ impl<T> Scheduler<T> {
     pub fn release_token(&self) {
         let mut s = self.lock();
         s.polling = false;
+        s.token_free_since = Some(Instant::now());
         let woken = s.pop_idle();
         drop(s);
         if let Some(t) = woken {
@@ -402,10 +417,12 @@ mod tests {
     fn one_poller_at_a_time() {
         let q: Scheduler<u8> = Scheduler::new(4, 4, 4);
         assert_eq!(q.next(Finished::Nothing), Some(Task::Poll));
-        assert!(!q.try_take_token(), "the token is held");
+        assert!(!q.try_take_token(Instant::now()), "the token is held");
         q.push_fresh(1).unwrap();
         assert_eq!(job(q.next(Finished::Polled)), Some(1));
-        assert!(q.try_take_token());
+        // Just given back: a worker will take it again in a moment.
+        assert!(!q.try_take_token(Instant::now()));
+        assert!(q.try_take_token(Instant::now() + STALE_AFTER));
         q.release_token();
     }
 
@@ -423,7 +440,7 @@ mod tests {
         // The watcher holds the token for a moment; a worker that finds no
         // job meanwhile sleeps, and must not sleep on once nobody polls.
         let q = Arc::new(Scheduler::<u8>::new(4, 4, 1));
-        assert!(q.try_take_token());
+        assert!(q.try_take_token(Instant::now()));
         let worker = {
             let q = Arc::clone(&q);
             thread::spawn(move || q.next(Finished::Nothing))
@@ -475,7 +492,7 @@ mod tests {
         let q = Arc::new(Scheduler::new(4, 4, 1));
         // Somebody polls, and one worker holds a job (it "runs"), so the
         // push below wakes nobody.
-        assert!(q.try_take_token());
+        assert!(q.try_take_token(Instant::now()));
         q.push_fresh(1).unwrap();
         assert_eq!(job(q.next(Finished::Nothing)), Some(1));
         let idle = {

@@ -203,7 +203,7 @@ pub fn run(shared: Arc<Shared>) {
         }
         // The safety net: nobody is polling (every worker is busy), so look
         // at the sockets once, without waiting.
-        if shared.jobs.try_take_token() {
+        if shared.jobs.try_take_token(now) {
             poller.poll(&shared, Some(Duration::ZERO));
             shared.jobs.release_token();
         }
