@@ -164,3 +164,89 @@ fn a_dead_pooled_connection_is_retried_on_a_fresh_one() {
     assert_eq!(up.request_count(), 5);
     assert!(up.connections() >= 5, "each answer closed its connection");
 }
+
+/// An upstream that answers `/stream` with a head and half its body, then
+/// the rest once `gate` opens; anything else at once.
+fn streaming_upstream(gate: &Gate) -> TcpListener {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let accept = listener.try_clone().unwrap();
+    let gate = gate.clone();
+    std::thread::spawn(move || {
+        for stream in accept.incoming().flatten() {
+            let gate = gate.clone();
+            std::thread::spawn(move || serve_streaming(stream, &gate));
+        }
+    });
+    listener
+}
+
+fn serve_streaming(mut s: std::net::TcpStream, gate: &Gate) {
+    use std::io::{Read, Write};
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    loop {
+        while !head.ends_with(b"\r\n\r\n") {
+            match s.read(&mut byte) {
+                Ok(1) => head.push(byte[0]),
+                _ => return,
+            }
+        }
+        let streaming = head.starts_with(b"GET /stream ");
+        head.clear();
+        if streaming {
+            let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello");
+            gate.wait();
+            let _ = s.write_all(b"world");
+        } else {
+            let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nother");
+        }
+    }
+}
+
+#[test]
+fn an_answer_whose_body_pauses_is_relayed_whole_while_others_are_served() {
+    // The head and half the body come, then nothing until the gate opens:
+    // the exchange waits for the rest without its worker, other clients are
+    // served meanwhile, and the body is complete in the end.
+    let gate = Gate::new();
+    let up = streaming_upstream(&gate);
+    let gw = Gateway::start(&format!(
+        "workers 2;\nupstream u {{ server {}; }}\nroute r {{ path /*; upstream u; }}\n",
+        up.local_addr().unwrap()
+    ));
+    let mut streaming = gw.connect();
+    streaming.send(b"GET /stream HTTP/1.1\r\nHost: t\r\n\r\n");
+    let mut other = gw.connect();
+    for _ in 0..3 {
+        other.send(b"GET /other HTTP/1.1\r\nHost: t\r\n\r\n");
+        let r = other.read_response(false);
+        assert_eq!((r.status, r.text().as_str()), (200, "other"));
+    }
+    gate.open();
+    let r = streaming.read_response(false);
+    assert_eq!((r.status, r.text().as_str()), (200, "helloworld"));
+    // The connection is in step for the next request.
+    streaming.send(b"GET /other HTTP/1.1\r\nHost: t\r\n\r\n");
+    assert_eq!(streaming.read_response(false).text(), "other");
+}
+
+#[test]
+fn an_upstream_silent_mid_body_past_its_read_timeout_closes_the_client() {
+    // The client has the head already, so no 504 can be sent: the
+    // connection is closed, and the response is visibly incomplete.
+    let gate = Gate::new();
+    let up = streaming_upstream(&gate);
+    let gw = Gateway::start(&format!(
+        "upstream u {{ server {}; timeouts read=300ms; }}\nroute r {{ path /*; upstream u; }}\n",
+        up.local_addr().unwrap()
+    ));
+    let mut c = gw.connect();
+    c.send(b"GET /stream HTTP/1.1\r\nHost: t\r\n\r\n");
+    let start = std::time::Instant::now();
+    assert!(
+        c.try_read_response(false).is_err(),
+        "a truncated body passed for whole"
+    );
+    assert!(start.elapsed() < WAIT, "{:?}", start.elapsed());
+    gate.open();
+}

@@ -18,6 +18,7 @@ pub mod build;
 pub mod client;
 pub mod message;
 pub mod proxy;
+pub mod relay;
 pub mod stage;
 pub mod stages;
 

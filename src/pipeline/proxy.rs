@@ -1,77 +1,52 @@
-//! The proxy action: forward the request to an upstream server and stream
-//! the answer back.
+//! The proxy action: forward the request to an upstream server; the answer
+//! is relayed back by [`super::relay`].
 //!
 //! ```text
 //! pick server -> pooled or fresh connection -> send head (+ body, streamed,
-//! re-framed) -> read response head (skip 1xx) -> send head to client ->
-//! stream body -> pool the connection if both ends allow it
+//! re-framed) -> wait (no thread) -> relay the answer as it comes -> pool
+//! the connection if both ends allow it
 //! ```
 //!
 //! Re-framing: the request body is decoded as it arrives and sent upstream
 //! with framing *we* chose (the exact `Content-Length`, or chunks we encode),
 //! so no ambiguity the client put in its framing reaches the upstream.
-//! Likewise the response body is decoded and sent to the client with
-//! `Content-Length` when the upstream gave one, chunked for HTTP/1.1
-//! clients otherwise, and close-delimited for HTTP/1.0 clients.
 //!
 //! Retry: a pooled connection may have been closed by the server an instant
 //! before we used it. When that happens before any response byte arrived,
 //! the request is idempotent and has no body (so nothing is lost), it is
 //! sent once more on a fresh connection.
 
-use std::cell::RefCell;
-use std::io::{IoSlice, Write};
+use std::io::Write;
 use std::net::TcpStream;
 use std::sync::Arc;
 use std::time::Duration;
 
 use super::client::{BodyError, BodyReader, Client};
-use super::message::{HeaderList, Request};
+use super::message::Request;
+use super::relay::{self, Phase, Step};
 use super::stage::Ctx;
 use super::{Gateway, Outcome};
-use crate::http::{
-    self, encode_chunk, headers as hh, BodyDecoder, BodyKind, Header, Version, EMPTY_HEADER,
-    LAST_CHUNK, MAX_HEADERS,
-};
+use crate::http::{self, encode_chunk, BodyKind, LAST_CHUNK};
 use crate::upstream::{Upstream, UpstreamConn, UpstreamError, UpstreamErrorKind};
-use crate::util::io::{write_all_vectored, ReadBuf};
 
-/// Largest response head we accept from an upstream (they can carry big
-/// cookies; larger is a broken upstream -> 502).
-pub const MAX_UPSTREAM_HEAD_BYTES: usize = 64 * 1024;
+pub use relay::end_to_end;
 
-/// Size of one read from an upstream while streaming a body.
-pub const UPSTREAM_READ_CHUNK: usize = 64 * 1024;
-
-thread_local! {
-    /// Each worker's buffer for upstream reads: allocated once, reused by
-    /// every response (no allocation or `memset` per request).
-    static UPSTREAM_BUF: RefCell<ReadBuf> =
-        RefCell::new(ReadBuf::new(UPSTREAM_READ_CHUNK, UPSTREAM_READ_CHUNK + MAX_UPSTREAM_HEAD_BYTES));
-}
-
-/// What the upstream said, parsed and owned.
-struct UpstreamHead {
-    status: u16,
-    headers: HeaderList,
-    body: BodyKind,
-    keep_alive: bool,
-}
-
-/// A request that has been sent upstream and waits for the answer.
+/// A request that has been sent upstream and whose answer is still to
+/// come (all of it, or the rest of it).
 ///
-/// Between [`forward`] and [`resume`] no thread waits for it: the server
-/// watches [`Pending::socket`] and hands the exchange to a worker when the
-/// upstream's answer arrives (or [`expire`]s it when it does not arrive
-/// within [`Pending::read_timeout`]). It owns everything the second half
-/// needs: the request context, the upstream connection, and the request
-/// head for a retry.
+/// Between two readable moments of its upstream socket no thread waits for
+/// it: the server watches [`Pending::socket`] and hands the exchange to a
+/// worker when more of the answer arrives ([`resume`]), or [`expire`]s it
+/// when nothing arrives within [`Pending::read_timeout`]. It owns all the
+/// exchange needs: the request context, the upstream connection, the
+/// request head for a retry, and how far the answer has got.
 #[derive(Debug)]
 pub struct Pending {
     ctx: Ctx,
     conn: UpstreamConn,
     head: Vec<u8>,
     retried: bool,
+    phase: Phase,
     active: ActiveGuard,
 }
 
@@ -81,14 +56,9 @@ impl Pending {
         &self.conn.stream
     }
 
-    /// How long the upstream may take to start its answer.
+    /// How long the upstream may stay silent.
     pub fn read_timeout(&self) -> Duration {
         self.active.up.timeouts.read
-    }
-
-    /// True when the failure `e` of this attempt may be retried.
-    fn may_retry(&self, e: &UpstreamError) -> bool {
-        may_retry(&self.conn, self.retried, &self.ctx.req, e)
     }
 }
 
@@ -160,6 +130,7 @@ pub fn forward(
                     conn,
                     head,
                     retried,
+                    phase: Phase::awaiting_head(),
                     active,
                 }))
             }
@@ -189,75 +160,98 @@ pub fn forward(
     }
 }
 
-/// Reads the upstream's answer to a pending exchange (its socket is
-/// readable) and relays it to the client. `closing`: the server is shutting
-/// down, so the client connection ends after this response.
-pub fn resume(
-    gw: &Gateway,
-    mut p: Box<Pending>,
-    client: &mut Client<'_>,
-    closing: bool,
-) -> Progress {
+/// The upstream socket of a pending exchange is readable: relays what
+/// came of the answer, and waits again if more is to come. `closing`: the
+/// server is shutting down, so the client connection ends after this
+/// response.
+pub fn resume(gw: &Gateway, p: Box<Pending>, client: &mut Client<'_>, closing: bool) -> Progress {
+    let Pending {
+        mut ctx,
+        conn,
+        head,
+        retried,
+        phase,
+        active,
+    } = *p;
     if closing {
-        p.ctx.req.keep_alive = false;
+        ctx.req.keep_alive = false;
     }
-    UPSTREAM_BUF.with(|cell| {
-        // Not re-entered: one exchange at a time per worker thread.
-        let Ok(mut buf) = cell.try_borrow_mut() else {
-            let e = UpstreamError::new(UpstreamErrorKind::BadResponse, "buffer busy");
-            return fail(gw, p, client, &e);
-        };
-        buf.clear();
-        match read_response_head(&mut p.conn, &mut buf, &p.ctx.req.method) {
-            Ok(head) => {
-                let Pending {
-                    mut ctx,
-                    conn,
-                    active,
-                    ..
-                } = *p;
-                relay_response(gw, &active.up, conn, head, &mut buf, &mut ctx, client).into()
+    let mut conn = Some(conn);
+    match relay::on_readable(gw, &active.up, &mut conn, phase, &mut ctx, client) {
+        Step::Done(outcome) => outcome.into(),
+        Step::Wait(phase) => match conn {
+            Some(conn) => Progress::AwaitingUpstream(Box::new(Pending {
+                ctx,
+                conn,
+                head,
+                retried,
+                phase,
+                active,
+            })),
+            None => Outcome::close().into(),
+        },
+        Step::Failed { error, heard } => {
+            let retryable = !heard
+                && conn
+                    .as_ref()
+                    .is_some_and(|c| may_retry(c, retried, &ctx.req, &error));
+            if retryable {
+                retry(gw, ctx, head, active, client)
+            } else {
+                gw.reply_upstream_error(&mut ctx, client, &active.up, &error)
+                    .into()
             }
-            Err(e) if p.may_retry(&e) => retry(gw, p, client),
-            Err(e) => fail(gw, p, client, &e),
         }
-    })
+    }
 }
 
-/// The upstream did not start its answer in time: 504 to the client; the
-/// upstream connection is closed, never pooled.
+/// The upstream stayed silent past its read timeout: 504 when the client
+/// has had nothing of the answer yet, else the client connection closes
+/// (its response cannot be finished). The upstream connection is closed,
+/// never pooled.
 pub fn expire(gw: &Gateway, p: Box<Pending>, client: &mut Client<'_>) -> Progress {
-    let e = UpstreamError::new(UpstreamErrorKind::ReadTimeout, "upstream timed out");
-    fail(gw, p, client, &e)
+    let Pending {
+        mut ctx,
+        phase,
+        active,
+        ..
+    } = *p;
+    match phase {
+        Phase::Head { .. } => {
+            let e = UpstreamError::new(UpstreamErrorKind::ReadTimeout, "upstream timed out");
+            gw.reply_upstream_error(&mut ctx, client, &active.up, &e)
+                .into()
+        }
+        Phase::Body(_) => Outcome::close().into(),
+    }
 }
 
 /// Sends the request once more on a fresh connection to the same server.
-fn retry(gw: &Gateway, mut p: Box<Pending>, client: &mut Client<'_>) -> Progress {
-    let up = Arc::clone(&p.active.up);
-    let attempt = up.fresh_connection(p.active.server).and_then(|mut conn| {
-        match conn.stream.write_all(&p.head) {
+fn retry(
+    gw: &Gateway,
+    mut ctx: Ctx,
+    head: Vec<u8>,
+    active: ActiveGuard,
+    client: &mut Client<'_>,
+) -> Progress {
+    let up = Arc::clone(&active.up);
+    let attempt = up.fresh_connection(active.server).and_then(|mut conn| {
+        match conn.stream.write_all(&head) {
             Ok(()) => Ok(conn),
             Err(e) => Err(UpstreamError::from_write(&e)),
         }
     });
     match attempt {
-        Ok(conn) => {
-            p.conn = conn;
-            p.retried = true;
-            Progress::AwaitingUpstream(p)
-        }
-        Err(e) => fail(gw, p, client, &e),
+        Ok(conn) => Progress::AwaitingUpstream(Box::new(Pending {
+            ctx,
+            conn,
+            head,
+            retried: true,
+            phase: Phase::awaiting_head(),
+            active,
+        })),
+        Err(e) => gw.reply_upstream_error(&mut ctx, client, &up, &e).into(),
     }
-}
-
-/// Answers the client for an upstream failure; the upstream connection is
-/// dropped (closed).
-fn fail(gw: &Gateway, p: Box<Pending>, client: &mut Client<'_>, e: &UpstreamError) -> Progress {
-    let Pending {
-        mut ctx, active, ..
-    } = *p;
-    gw.reply_upstream_error(&mut ctx, client, &active.up, e)
-        .into()
 }
 
 /// Why sending the request stopped.
@@ -393,217 +387,5 @@ fn send_body(
             .write_all(LAST_CHUNK)
             .map_err(|e| SendError::Upstream(UpstreamError::from_write(&e)))?;
     }
-    Ok(())
-}
-
-/// Reads until a final (non-1xx) response head is complete; `buf` keeps
-/// the bytes after it (the start of the body).
-fn read_response_head(
-    conn: &mut UpstreamConn,
-    buf: &mut ReadBuf,
-    method: &str,
-) -> Result<UpstreamHead, UpstreamError> {
-    loop {
-        let mut storage = [EMPTY_HEADER; MAX_HEADERS];
-        match http::parse_response(buf.filled(), &mut storage, MAX_UPSTREAM_HEAD_BYTES) {
-            Ok(http::Status::Complete(h)) => {
-                let parsed: &[Header] = storage.get(..h.header_count).unwrap_or_default();
-                if (100..200).contains(&h.status) && h.status != 101 {
-                    // Interim response (100 Continue, 103 Early Hints): skip.
-                    buf.consume(h.head_len);
-                    continue;
-                }
-                let body = http::response_body_kind(method, h.status, parsed)
-                    .map_err(|e| UpstreamError::new(UpstreamErrorKind::BadResponse, e.message()))?;
-                let keep_alive =
-                    h.version == Version::Http11 && http::response_keep_alive(h.version, parsed);
-                let headers = end_to_end(parsed);
-                let (status, head_len) = (h.status, h.head_len);
-                buf.consume(head_len);
-                return Ok(UpstreamHead {
-                    status,
-                    headers,
-                    body,
-                    keep_alive,
-                });
-            }
-            Ok(http::Status::Partial) => {}
-            Err(e) => {
-                return Err(UpstreamError::new(
-                    UpstreamErrorKind::BadResponse,
-                    e.message(),
-                ))
-            }
-        }
-        match buf.read_from(&mut conn.stream) {
-            Ok(0) => {
-                return Err(UpstreamError::new(
-                    UpstreamErrorKind::Closed,
-                    "upstream closed the connection before answering",
-                ))
-            }
-            Ok(_) => {}
-            Err(e) => return Err(UpstreamError::from_read(&e)),
-        }
-    }
-}
-
-/// Copies the end-to-end fields of a parsed head (hop-by-hop ones, and
-/// those the `Connection` header names, are dropped: RFC 9110 §7.6.1).
-pub fn end_to_end(parsed: &[Header<'_>]) -> HeaderList {
-    let hop_by_hop = hh::HopByHop::of(parsed);
-    HeaderList::from_parsed(parsed, |h| !hop_by_hop.contains(h.name))
-}
-
-/// Sends the upstream's response to the client and decides what happens to
-/// both connections.
-fn relay_response(
-    gw: &Gateway,
-    upstream: &Upstream,
-    conn: UpstreamConn,
-    up: UpstreamHead,
-    buf: &mut ReadBuf,
-    ctx: &mut Ctx,
-    client: &mut Client<'_>,
-) -> Outcome {
-    let client_11 = ctx.req.version == Version::Http11;
-    let mut headers = up.headers;
-    // How the body goes to the client.
-    let to_client = match up.body {
-        BodyKind::Chunked | BodyKind::UntilClose if client_11 => ClientFraming::Chunked,
-        BodyKind::Chunked | BodyKind::UntilClose => ClientFraming::UntilClose,
-        _ => ClientFraming::AsIs,
-    };
-    if to_client == ClientFraming::Chunked {
-        headers.set("Transfer-Encoding", "chunked");
-    }
-    let mut outcome = Outcome {
-        keep_alive: to_client != ClientFraming::UntilClose,
-    };
-    gw.finish_response_headers(ctx, up.status, &mut headers, &mut outcome);
-
-    let mut out = Vec::with_capacity(1024);
-    http::write_response_head(&mut out, Version::Http11, up.status, &headers.as_pairs());
-
-    let pool_ok = up.keep_alive && up.body != BodyKind::UntilClose;
-    let result = match up.body {
-        // Bytes after a body-less response mean the connection is out of
-        // step; `buf` is then not empty and it is not pooled below.
-        BodyKind::None => client.write_all(&out).map_err(|_| Broken),
-        BodyKind::Length(n) => relay_length(n, buf, &conn, &out, client),
-        BodyKind::Chunked | BodyKind::UntilClose => {
-            relay_decoded(up.body, to_client, buf, &conn, out, client)
-        }
-    };
-    match result {
-        Ok(()) if pool_ok && buf.is_empty() => {
-            upstream.release(conn, gw.clock.as_ref());
-            outcome
-        }
-        Ok(()) => outcome,
-        // Broken mid-body (either side): nothing more can be said to the client.
-        _ => Outcome::close(),
-    }
-}
-
-/// A side of the exchange broke while the body was relayed: the client has
-/// its head already, so the only thing left to do is close.
-struct Broken;
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum ClientFraming {
-    /// Headers as the upstream framed them (Content-Length or no body).
-    AsIs,
-    /// We chunk the decoded body.
-    Chunked,
-    /// HTTP/1.0 client: the body ends when we close.
-    UntilClose,
-}
-
-/// A body of exactly `n` bytes, passed through without decoding. The head
-/// and the body bytes already read go out in one `writev`.
-fn relay_length(
-    n: u64,
-    buf: &mut ReadBuf,
-    conn: &UpstreamConn,
-    head: &[u8],
-    client: &mut Client<'_>,
-) -> Result<(), Broken> {
-    let first = usize::try_from(n).unwrap_or(usize::MAX).min(buf.len());
-    let mut slices = [
-        IoSlice::new(head),
-        IoSlice::new(buf.filled().get(..first).unwrap_or_default()),
-    ];
-    let mut to_client = client.stream;
-    write_all_vectored(&mut to_client, &mut slices).map_err(|_| Broken)?;
-    buf.consume(first);
-    let mut left = n - first as u64;
-    let mut stream = &conn.stream;
-    while left > 0 {
-        // The upstream sent nothing more than this body (buffer empty here).
-        match buf.read_from(&mut stream) {
-            Ok(0) | Err(_) => return Err(Broken),
-            Ok(_) => {}
-        }
-        let take = usize::try_from(left).unwrap_or(usize::MAX).min(buf.len());
-        client
-            .write_all(buf.filled().get(..take).unwrap_or_default())
-            .map_err(|_| Broken)?;
-        buf.consume(take);
-        left -= take as u64;
-    }
-    Ok(())
-}
-
-/// A chunked or close-delimited body: decoded, then re-framed for the client.
-fn relay_decoded(
-    kind: BodyKind,
-    to_client: ClientFraming,
-    buf: &mut ReadBuf,
-    conn: &UpstreamConn,
-    mut out: Vec<u8>,
-    client: &mut Client<'_>,
-) -> Result<(), Broken> {
-    let mut decoder = BodyDecoder::new(kind, u64::MAX);
-    let mut data = Vec::with_capacity(16 * 1024);
-    let mut stream = &conn.stream;
-    loop {
-        // Decode what the buffer holds (the first time: what came with the head).
-        while !buf.is_empty() && !decoder.is_done() {
-            data.clear();
-            let p = decoder
-                .decode(buf.filled(), &mut data)
-                .map_err(|_| Broken)?;
-            buf.consume(p.consumed);
-            if to_client == ClientFraming::Chunked {
-                encode_chunk(&data, &mut out);
-            } else {
-                out.extend_from_slice(&data);
-            }
-            if p.consumed == 0 {
-                break;
-            }
-        }
-        if decoder.is_done() {
-            break;
-        }
-        if !out.is_empty() {
-            client.write_all(&out).map_err(|_| Broken)?;
-            out.clear();
-        }
-        match buf.read_from(&mut stream) {
-            Ok(0) => {
-                decoder.finish_at_eof().map_err(|_| Broken)?;
-                break;
-            }
-            Ok(_) => {}
-            Err(_) => return Err(Broken),
-        }
-    }
-    // Bytes left in `buf` after the body keep the connection out of the pool.
-    if to_client == ClientFraming::Chunked {
-        out.extend_from_slice(LAST_CHUNK);
-    }
-    client.write_all(&out).map_err(|_| Broken)?;
     Ok(())
 }
