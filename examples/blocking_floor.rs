@@ -9,10 +9,11 @@
 //! One thread per client connection, one upstream connection per client
 //! connection, no parsing beyond finding the end of a head and a
 //! `Content-Length`, no limits, no headers added, no routing. It is what
-//! "blocking sockets and threads" costs before any gateway work is done:
-//! four syscalls and two thread sleeps per keep-alive request. Run it next
-//! to GateLite under `../shared/bench/peers.sh` to see how much of the gap to
-//! nginx is the design and how much is GateLite's own work:
+//! the classic "a thread blocks in every read" design costs before any
+//! gateway work is done: four syscalls and two thread sleeps per keep-alive
+//! request. GateLite keeps blocking sockets but never reads one with
+//! nothing to read (see `server/mod.rs`), which is why it overtakes this
+//! floor on keep-alive traffic. Run both under `../shared/bench/peers.sh`:
 //!
 //! ```text
 //! ../shared/bench/peers.sh 'gatelite:9300:exec benches/peers/gatelite.sh' \

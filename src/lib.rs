@@ -8,15 +8,19 @@
 //! ## A request's way through the modules
 //!
 //! ```text
-//! server::watcher   accepts; waits (poll) on idle and half-read connections
-//! server::queue     bounded hand-off to the workers (full -> 503)
+//! server::wait_set  every socket with nothing to read yet, armed in epoll
+//! server::watcher   the poll step (accept; readable -> job; full -> 503),
+//!                   deadlines, and the safety net when all workers are busy
+//! server::queue     the scheduler: fresh and resume lanes, slots, poll token
 //! server::conn      a worker reads and parses the head      -> http::parse
 //!                   applies the framing rules                -> http::framing
 //! pipeline          request id, path normalisation           -> http::uri
 //!                   route match (404 / 405)                  -> router
 //!                   the route's stages: auth, rewrite ...    -> pipeline::stages, auth, crypto
-//!                   proxy: pool, balancer, forward, relay    -> pipeline::proxy, upstream
-//! server::conn      keep-alive: next request, or back to the watcher
+//!                   proxy: pool, balancer, send              -> pipeline::proxy, upstream
+//!                   (waits in the wait set, no thread)
+//!                   relay the answer as it comes             -> pipeline::relay
+//! server::conn      keep-alive: next request, or back to the wait set
 //! ```
 //!
 //! `docs/ARCHITECTURE.md` walks the same path in prose.
@@ -32,7 +36,8 @@
 //! ```
 //!
 //! * leaves: [`http`] (protocol, no sockets), [`crypto`], [`util`] (clock,
-//!   JSON, ids, buffers), [`sys`] (the only `unsafe`: `poll`, signals);
+//!   JSON, ids, buffers), [`sys`] (the only `unsafe`: `epoll`, `poll`,
+//!   signals);
 //! * [`router`], [`auth`], [`upstream`]: one job each, leaves only below;
 //! * [`config`]: text to typed, validated specs, knowing no runtime types;
 //! * [`pipeline`]: builds the runtime from specs and runs a request through it;

@@ -6,6 +6,8 @@
 //!          -> route match (404 / 405 + Allow)
 //! route:   stage, stage, ... (each may answer early: auth -> 401, ...)
 //!          -> action: proxy to the upstream | respond with fixed text
+//! proxy:   send the request (proxy) -> wait, without a thread (Pending)
+//!          -> relay the answer as it comes (relay)
 //! back:    stages' on_response -> X-Request-Id, Connection -> client
 //! ```
 //!
