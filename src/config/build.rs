@@ -706,7 +706,7 @@ impl Builder<'_> {
         let a = self.args(d, 1, "one host name, like api.example.com or *.example.com")?;
         let arg = first(a)?;
         Ok(Spanned {
-            value: arg.text.to_ascii_lowercase(),
+            value: self.text(&arg.text, arg.pos)?.to_ascii_lowercase(),
             pos: text_start(arg),
         })
     }
@@ -1101,6 +1101,27 @@ mod tests {
         );
         assert!(
             matches!(&cfg.routes[1].action, ActionSpec::Respond { status: 200, body } if body == "ok")
+        );
+    }
+
+    #[test]
+    fn a_host_may_come_from_the_environment() {
+        let text = "listen 127.0.0.1:0;\nroute r { path /x; host env:API_HOST; respond 200; }\n";
+        let file = super::super::parse::parse(
+            "g.conf",
+            &super::super::lexer::tokenize("g.conf", text).unwrap(),
+        )
+        .unwrap();
+        let env = |n: &str| (n == "API_HOST").then(|| "API.Example.com".to_string());
+        let cfg = build("g.conf", &file, &env).unwrap();
+        assert_eq!(
+            cfg.routes[0].host.as_ref().map(|h| h.value.as_str()),
+            Some("api.example.com")
+        );
+        let missing = build("g.conf", &file, &|_: &str| None).unwrap_err();
+        assert!(
+            missing[0].to_string().contains("API_HOST is not set"),
+            "{missing:?}"
         );
     }
 
