@@ -112,6 +112,12 @@ pub fn poll_fds(fds: &mut [PollFd], timeout: Option<Duration>) -> io::Result<usi
     // pollfd structs and `len` is its exact length, so the kernel reads and
     // writes only inside it. The call does not retain the pointer.
     let n = unsafe { poll(fds.as_mut_ptr(), len, ms) };
+    ready_count(n)
+}
+
+/// The result of `poll`/`epoll_wait`: how many fds are ready; a wait
+/// interrupted by a signal counts as none ready (the caller looks again).
+fn ready_count(n: c_int) -> io::Result<usize> {
     if n < 0 {
         let err = io::Error::last_os_error();
         if err.kind() == io::ErrorKind::Interrupted {
@@ -244,14 +250,7 @@ impl Epoll {
                 timeout_ms(timeout),
             )
         };
-        if n < 0 {
-            let err = io::Error::last_os_error();
-            if err.kind() == io::ErrorKind::Interrupted {
-                return Ok(0);
-            }
-            return Err(err);
-        }
-        Ok(usize::try_from(n).unwrap_or(0))
+        ready_count(n)
     }
 }
 
