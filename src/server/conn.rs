@@ -46,7 +46,7 @@ const LINGER_CLOSE_TIME: Duration = Duration::from_secs(1);
 /// ... and at most this many bytes read and thrown away.
 const LINGER_CLOSE_BYTES: usize = 16 * 1024 * 1024;
 
-/// What the connection is waiting for while the watcher holds it.
+/// What the connection is waiting for while it is in the wait set.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Waiting {
     /// The (rest of the) request head; the deadline is the header timeout.
@@ -62,10 +62,11 @@ pub struct Conn {
     pub stream: TcpStream,
     /// The client's address.
     pub peer: SocketAddr,
-    /// Bytes read and not yet used (a partial head) while the watcher holds
-    /// the connection; empty, and unallocated, for an idle one.
+    /// Bytes read and not yet used while no worker holds the connection: a
+    /// partial head, or a pipelined request behind one waiting for its
+    /// upstream; empty, and unallocated, for an idle connection.
     pub pending: Vec<u8>,
-    /// When the watcher gives up on it.
+    /// When the watcher's sweep gives up on it.
     pub deadline: Instant,
     /// What it waits for.
     pub waiting: Waiting,
@@ -112,9 +113,9 @@ pub enum Job {
 /// What a worker does with a connection after serving it.
 #[derive(Debug)]
 pub enum Next {
-    /// Give it to the watcher until it has bytes again.
+    /// Put it in the wait set until it has bytes again.
     Watch(Conn),
-    /// Its request waits for the upstream: give that to the watcher.
+    /// Its request waits for the upstream: put that in the wait set.
     Park(Box<Parked>),
     /// It is done (closed or closing).
     Done,
@@ -181,7 +182,7 @@ fn finish(shared: &Shared, p: Parked, buf: &mut ReadBuf, expired: bool) -> Next 
 }
 
 /// Goes on with the connection after a step: the next pipelined request,
-/// the watcher, the upstream wait, or the end.
+/// the wait set, the upstream wait, or the end.
 fn after(
     shared: &Shared,
     gw: &Arc<Gateway>,
@@ -320,7 +321,7 @@ fn is_timeout(e: &io::Error) -> bool {
     )
 }
 
-/// Prepares an idle or half-read connection for the watcher: it keeps only
+/// Prepares an idle or half-read connection for the wait set: it keeps only
 /// the bytes of an unfinished head (idle connections hold no buffer memory).
 fn hand_back(mut conn: Conn, buf: &mut ReadBuf) -> Next {
     conn.pending = buf.filled().to_vec();

@@ -1,12 +1,12 @@
-//! The scheduler between the watcher and the workers: two lanes of jobs,
-//! a fixed number of request slots, and idle workers woken last in, first
-//! out.
+//! The scheduler between the sockets and the workers: two lanes of jobs,
+//! a fixed number of request slots, the poll token, and idle workers woken
+//! last in, first out.
 //!
 //! ## Lanes
 //!
 //! *Fresh* jobs are client connections with new bytes: work the gateway has
 //! not yet taken on. Their lane is bounded (`queue`): when it is full the
-//! watcher answers `503` with `Retry-After` at once instead of letting the
+//! poller answers `503` with `Retry-After` at once instead of letting the
 //! client wait for a worker that may never come (load shedding, STYLE.md
 //! §2.4). *Resume* jobs are requests already in flight whose upstream has
 //! answered (or timed out); they are never refused, and workers take them
