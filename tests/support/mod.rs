@@ -172,12 +172,33 @@ impl Gateway {
 
     /// Sends SIGTERM.
     pub fn sigterm(&self) {
+        self.signal("TERM");
+    }
+
+    /// Sends SIGHUP.
+    pub fn sighup(&self) {
+        self.signal("HUP");
+    }
+
+    fn signal(&self, name: &str) {
         let ok = Command::new("kill")
-            .args(["-TERM", &self.pid().to_string()])
+            .args([&format!("-{name}"), &self.pid().to_string()])
             .status()
             .expect("run kill")
             .success();
-        assert!(ok, "kill -TERM failed");
+        assert!(ok, "kill -{name} failed");
+    }
+
+    /// Waits (bounded) until stderr contains `needle`; false if it never did.
+    pub fn wait_stderr(&self, needle: &str) -> bool {
+        let start = Instant::now();
+        while start.elapsed() < WAIT {
+            if self.stderr().contains(needle) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(10)); // polling a condition, bounded
+        }
+        false
     }
 
     /// Waits for the process to exit, at most `limit`.
