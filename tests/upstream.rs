@@ -93,6 +93,33 @@ fn garbage_from_the_upstream_is_502() {
 }
 
 #[test]
+fn an_unasked_switch_of_protocols_is_502() {
+    // No Upgrade is ever forwarded, so a 101 is an upstream out of step.
+    let up = Upstream::start(|_| {
+        Reply::RawThenClose(
+            b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\n\r\nrawbytes".to_vec(),
+        )
+    });
+    let gw = Gateway::start(&proxy_config(&up, "", "path /*;"));
+    let r = gw.request("GET /x HTTP/1.1\r\nHost: t\r\n\r\n");
+    assert_eq!(r.status, 502, "{r:?}");
+}
+
+#[test]
+fn interim_answers_are_skipped() {
+    let up = Upstream::start(|_| {
+        Reply::RawThenClose(
+            b"HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n\
+              HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+                .to_vec(),
+        )
+    });
+    let gw = Gateway::start(&proxy_config(&up, "", "path /*;"));
+    let r = gw.request("GET /x HTTP/1.1\r\nHost: t\r\n\r\n");
+    assert_eq!((r.status, r.text().as_str()), (200, "ok"), "{r:?}");
+}
+
+#[test]
 fn ambiguous_upstream_framing_is_502() {
     // Response smuggling: CL and TE together from the upstream.
     let up = Upstream::start(|_| {

@@ -216,7 +216,13 @@ fn parse_head(buf: &mut ReadBuf, method: &str) -> Result<Option<UpstreamHead>, U
             Err(e) => return Err(bad(e.message())),
         };
         let parsed: &[Header] = storage.get(..h.header_count).unwrap_or_default();
-        if (100..200).contains(&h.status) && h.status != 101 {
+        if h.status == 101 {
+            // We never forward an Upgrade (it is hop-by-hop), so a switch of
+            // protocols is an upstream out of step; the connection is not
+            // HTTP any more and must not be pooled.
+            return Err(bad("upstream switched protocols without being asked"));
+        }
+        if (100..200).contains(&h.status) {
             // Interim response (100 Continue, 103 Early Hints): skip.
             buf.consume(h.head_len);
             continue;
