@@ -9,6 +9,17 @@ fn get(gw: &Gateway, path: &str, host: &str) -> Resp {
     gw.request(&format!("GET {path} HTTP/1.1\r\nHost: {host}\r\n\r\n"))
 }
 
+/// Sends each `(sent, seen)` target in turn and checks the upstream got
+/// `seen` (the upstream must have seen no request before).
+fn assert_upstream_sees(gw: &Gateway, up: &Upstream, cases: &[(&str, &str)]) {
+    for (i, (sent, seen)) in cases.iter().enumerate() {
+        let r = get(gw, sent, "t");
+        assert_eq!(r.status, 200, "{sent}: {r:?}");
+        up.wait_requests(i + 1);
+        assert_eq!(up.last().target, *seen, "sent {sent}");
+    }
+}
+
 #[test]
 fn no_route_is_404_json() {
     let gw = Gateway::start("route r { path /only; respond 200 \"only\"; }\n");
@@ -97,12 +108,7 @@ fn normalised_paths_are_what_the_upstream_sees() {
         ("/a%2fb", "/a%2Fb"),
         ("/q?a=../..&b=//x&c=%2e", "/q?a=../..&b=//x&c=%2e"),
     ];
-    for (i, (sent, seen)) in cases.iter().enumerate() {
-        let r = get(&gw, sent, "t");
-        assert_eq!(r.status, 200, "{sent}: {r:?}");
-        up.wait_requests(i + 1);
-        assert_eq!(up.last().target, *seen, "sent {sent}");
-    }
+    assert_upstream_sees(&gw, &up, &cases);
 }
 
 #[test]
@@ -167,12 +173,7 @@ fn rewrite_strip_prefix_and_query_as_the_upstream_sees_them() {
         ("/api/items/3?z=1&z=2", "/items/3?z=1&z=2"),
         ("/api/a/%2e%2e/b", "/b"),
     ];
-    for (i, (sent, seen)) in cases.iter().enumerate() {
-        let r = get(&gw, sent, "t");
-        assert_eq!(r.status, 200, "{sent}: {r:?}");
-        up.wait_requests(i + 1);
-        assert_eq!(up.last().target, *seen, "sent {sent}");
-    }
+    assert_upstream_sees(&gw, &up, &cases);
 }
 
 #[test]
@@ -327,12 +328,7 @@ fn a_rewrite_with_its_own_query_keeps_the_clients_after_it() {
         ("/o", "/new/end"),
         ("/o/deep/er?q", "/new/deep/er/end?q"),
     ];
-    for (i, (sent, seen)) in cases.iter().enumerate() {
-        let r = get(&gw, sent, "t");
-        assert_eq!(r.status, 200, "{sent}: {r:?}");
-        up.wait_requests(i + 1);
-        assert_eq!(up.last().target, *seen, "sent {sent}");
-    }
+    assert_upstream_sees(&gw, &up, &cases);
 }
 
 #[test]

@@ -394,23 +394,17 @@ fn sighup_reloads_and_a_bad_config_keeps_the_old_one_serving() {
     let get = || gw.request("GET /v HTTP/1.1\r\nHost: t\r\n\r\n").text();
     assert_eq!(get(), "one");
     let conf = gw.dir.path.join("gateway.conf");
+    let reload = |text: &str| {
+        std::fs::write(&conf, format!("listen 127.0.0.1:0;\n{text}")).unwrap();
+        gw.sighup();
+    };
 
-    std::fs::write(
-        &conf,
-        "listen 127.0.0.1:0;\nroute r { path /v; respond 200 \"two\"; }\n",
-    )
-    .unwrap();
-    gw.sighup();
+    reload("route r { path /v; respond 200 \"two\"; }\n");
     assert!(gw.wait_stderr("config reloaded"), "stderr: {}", gw.stderr());
     assert_eq!(get(), "two");
 
     // A typo: refused with file:line:col, and the last good config serves on.
-    std::fs::write(
-        &conf,
-        "listen 127.0.0.1:0;\nroute r { path /v; respnd 200 \"three\"; }\n",
-    )
-    .unwrap();
-    gw.sighup();
+    reload("route r { path /v; respnd 200 \"three\"; }\n");
     assert!(gw.wait_stderr("reload refused"), "stderr: {}", gw.stderr());
     assert!(
         gw.stderr().contains("gateway.conf:2:"),
