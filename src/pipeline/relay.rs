@@ -127,6 +127,17 @@ pub enum Step {
     },
 }
 
+/// What every step of one readable moment works with: the gateway, the
+/// upstream and its connection (taken when it is pooled or dropped), the
+/// worker's read buffer and the client.
+struct Moment<'m, 'c> {
+    gw: &'m Gateway,
+    upstream: &'m Upstream,
+    conn: &'m mut Option<UpstreamConn>,
+    buf: &'m mut ReadBuf,
+    client: &'m mut Client<'c>,
+}
+
 /// The upstream socket of an exchange in `phase` is readable: read what
 /// came and pass it on. `conn` is given back in [`Step::Wait`] through the
 /// caller (it keeps ownership); on `Done` it has been pooled or dropped.
@@ -145,34 +156,33 @@ pub fn on_readable(
             return Step::Failed { error, heard: true };
         };
         buf.clear();
+        let mut m = Moment {
+            gw,
+            upstream,
+            conn,
+            buf: &mut buf,
+            client,
+        };
         match phase {
             Phase::Head { partial, heard } => {
-                buf.extend_from_slice(&partial);
-                on_head_bytes(gw, upstream, conn, heard, &mut buf, ctx, client)
+                m.buf.extend_from_slice(&partial);
+                on_head_bytes(&mut m, heard, ctx)
             }
             Phase::Body(relay) => {
-                buf.extend_from_slice(&relay.leftover);
-                on_body_bytes(gw, upstream, conn, relay, &mut buf, client)
+                m.buf.extend_from_slice(&relay.leftover);
+                on_body_bytes(&mut m, relay)
             }
         }
     })
 }
 
 /// Reads more of the head; relays it once complete.
-fn on_head_bytes(
-    gw: &Gateway,
-    upstream: &Upstream,
-    conn: &mut Option<UpstreamConn>,
-    mut heard: bool,
-    buf: &mut ReadBuf,
-    ctx: &mut Ctx,
-    client: &mut Client<'_>,
-) -> Step {
-    let Some(c) = conn.as_mut() else {
+fn on_head_bytes(m: &mut Moment<'_, '_>, mut heard: bool, ctx: &mut Ctx) -> Step {
+    let Some(c) = m.conn.as_mut() else {
         let error = UpstreamError::new(UpstreamErrorKind::Closed, "no upstream connection");
         return Step::Failed { error, heard };
     };
-    match buf.read_from(&mut c.stream) {
+    match m.buf.read_from(&mut c.stream) {
         Ok(0) => {
             let error = UpstreamError::new(
                 UpstreamErrorKind::Closed,
@@ -186,10 +196,10 @@ fn on_head_bytes(
             return Step::Failed { error, heard };
         }
     }
-    match parse_head(buf, &ctx.req.method) {
-        Ok(Some(head)) => start_body(gw, upstream, conn, head, buf, ctx, client),
+    match parse_head(m.buf, &ctx.req.method) {
+        Ok(Some(head)) => start_body(m, head, ctx),
         Ok(None) => Step::Wait(Phase::Head {
-            partial: buf.filled().to_vec(),
+            partial: m.buf.filled().to_vec(),
             heard,
         }),
         Err(error) => Step::Failed { error, heard },
@@ -252,15 +262,7 @@ pub fn end_to_end(parsed: &[Header<'_>]) -> HeaderList {
 
 /// Sends the response head to the client (with the body bytes that came
 /// with it) and sets up the body's relay.
-fn start_body(
-    gw: &Gateway,
-    upstream: &Upstream,
-    conn: &mut Option<UpstreamConn>,
-    up: UpstreamHead,
-    buf: &mut ReadBuf,
-    ctx: &mut Ctx,
-    client: &mut Client<'_>,
-) -> Step {
+fn start_body(m: &mut Moment<'_, '_>, up: UpstreamHead, ctx: &mut Ctx) -> Step {
     let client_11 = ctx.req.version == Version::Http11;
     let mut headers = up.headers;
     // How the body goes to the client.
@@ -275,7 +277,7 @@ fn start_body(
     let mut outcome = Outcome {
         keep_alive: to_client != ClientFraming::UntilClose,
     };
-    gw.finish_response_headers(ctx, up.status, &mut headers, &mut outcome);
+    m.gw.finish_response_headers(ctx, up.status, &mut headers, &mut outcome);
     let mut head = Vec::with_capacity(1024);
     http::write_response_head(&mut head, Version::Http11, up.status, &headers.as_pairs());
 
@@ -293,39 +295,32 @@ fn start_body(
         pool_ok: up.keep_alive && up.body != BodyKind::UntilClose,
         outcome,
     };
-    relay_buffered(gw, upstream, conn, relay, buf, client, head)
+    relay_buffered(m, relay, head)
 }
 
 /// Reads the next piece of the body and relays it.
-fn on_body_bytes(
-    gw: &Gateway,
-    upstream: &Upstream,
-    conn: &mut Option<UpstreamConn>,
-    mut relay: BodyRelay,
-    buf: &mut ReadBuf,
-    client: &mut Client<'_>,
-) -> Step {
+fn on_body_bytes(m: &mut Moment<'_, '_>, mut relay: BodyRelay) -> Step {
     relay.leftover = Vec::new();
-    let Some(c) = conn.as_mut() else {
+    let Some(c) = m.conn.as_mut() else {
         return Step::Done(Outcome::close());
     };
-    match buf.read_from(&mut c.stream) {
+    match m.buf.read_from(&mut c.stream) {
         Ok(0) => {
             // End of stream: the end of a close-delimited body, or a
             // broken one.
             if let Framing::Decoded { decoder, .. } = &mut relay.framing {
                 if decoder.finish_at_eof().is_ok() {
-                    *conn = None; // closed by the upstream: not pooled
-                    return relay_buffered(gw, upstream, conn, relay, buf, client, Vec::new());
+                    *m.conn = None; // closed by the upstream: not pooled
+                    return relay_buffered(m, relay, Vec::new());
                 }
             }
-            *conn = None;
+            *m.conn = None;
             Step::Done(Outcome::close())
         }
-        Ok(_) => relay_buffered(gw, upstream, conn, relay, buf, client, Vec::new()),
+        Ok(_) => relay_buffered(m, relay, Vec::new()),
         // Broken mid-body: nothing more can be said to the client.
         Err(_) => {
-            *conn = None;
+            *m.conn = None;
             Step::Done(Outcome::close())
         }
     }
@@ -333,15 +328,14 @@ fn on_body_bytes(
 
 /// Relays the body bytes in `buf` (after `head`, when the head has not
 /// been sent yet), then finishes or waits for more.
-fn relay_buffered(
-    gw: &Gateway,
-    upstream: &Upstream,
-    conn: &mut Option<UpstreamConn>,
-    mut relay: BodyRelay,
-    buf: &mut ReadBuf,
-    client: &mut Client<'_>,
-    head: Vec<u8>,
-) -> Step {
+fn relay_buffered(m: &mut Moment<'_, '_>, mut relay: BodyRelay, head: Vec<u8>) -> Step {
+    let Moment {
+        gw,
+        upstream,
+        conn,
+        buf,
+        client,
+    } = m;
     let done = match &mut relay.framing {
         Framing::Length { left } => {
             // The head and the body bytes at hand go out in one writev.
