@@ -42,6 +42,21 @@ fn blocking_upstream(gate: &Gate) -> Upstream {
     })
 }
 
+/// Two more clients send a request each; their responses arrive on the
+/// channel in the order they come.
+fn two_more_clients(gw: &Gateway) -> mpsc::Receiver<std::io::Result<Resp>> {
+    let (tx, rx) = mpsc::channel();
+    for name in ["b", "c"] {
+        let mut c = gw.connect();
+        c.send(format!("GET /{name} HTTP/1.1\r\nHost: t\r\n\r\n").as_bytes());
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            let _ = tx.send(c.try_read_response(false));
+        });
+    }
+    rx
+}
+
 #[test]
 fn queue_overflow_is_503_with_retry_after() {
     let gate = Gate::new();
@@ -56,16 +71,7 @@ fn queue_overflow_is_503_with_retry_after() {
     up.wait_requests(1);
 
     // Two more clients: one fits the queue, the other must be shed at once.
-    let (tx, rx) = mpsc::channel();
-    for name in ["b", "c"] {
-        let mut c = gw.connect();
-        c.send(format!("GET /{name} HTTP/1.1\r\nHost: t\r\n\r\n").as_bytes());
-        let tx = tx.clone();
-        std::thread::spawn(move || {
-            let r = c.try_read_response(false);
-            let _ = tx.send(r);
-        });
-    }
+    let rx = two_more_clients(&gw);
     let first = rx
         .recv_timeout(WAIT)
         .expect("one client must be answered while the worker is busy")
@@ -107,15 +113,7 @@ fn overload_is_shed_while_the_only_worker_is_stuck_in_a_request_body() {
         );
         std::thread::sleep(Duration::from_millis(10)); // bounded condition poll
     }
-    let (tx, rx) = mpsc::channel();
-    for name in ["b", "c"] {
-        let mut c = gw.connect();
-        c.send(format!("GET /{name} HTTP/1.1\r\nHost: t\r\n\r\n").as_bytes());
-        let tx = tx.clone();
-        std::thread::spawn(move || {
-            let _ = tx.send(c.try_read_response(false));
-        });
-    }
+    let rx = two_more_clients(&gw);
     let shed_at = Instant::now();
     let first = rx
         .recv_timeout(WAIT)
